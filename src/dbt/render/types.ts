@@ -112,3 +112,31 @@ export interface Renderer {
    */
   renderValue(value: unknown, context?: { package_name?: string }): unknown;
 }
+
+/** What `ref()`, `source()` and `this` return in Jinja: prints as the quoted/plain relation name. */
+export interface RelationRef {
+  database: string | null;
+  schema: string;
+  identifier: string;
+  /** The unique id it points at, when known. */
+  unique_id?: string;
+  toString(): string;
+}
+
+/**
+ * What a natively implemented macro (src/dbt/render/builtins/) can ask of the renderer.
+ * Builtins are used only where no package source defines the macro (a project that ships
+ * dbt_packages/dbt_utils renders the real Jinja instead).
+ */
+export interface BuiltinEnv {
+  /** target.type: `duckdb`, `snowflake`, … */
+  adapterType: string;
+  /** Columns of a relation: warehouse metadata first, then YAML-declared columns; undefined if unknown. */
+  columns(relation: RelationRef | string): RelationColumn[] | undefined;
+  columnValues(relation: RelationRef | string, column: string, options: { where?: string; orderBy?: string; maxRecords?: number }): unknown[] | undefined;
+  note(message: string): void;
+  request(request: MetadataRequest): void;
+}
+
+/** A builtin macro. Positional and keyword arguments arrive separately, as Jinja passed them. */
+export type BuiltinMacro = (env: BuiltinEnv, args: unknown[], kwargs: Record<string, unknown>) => unknown;
