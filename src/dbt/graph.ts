@@ -28,3 +28,41 @@ export function buildGraphMaps(project: GraphParts): { parent_map: Record<string
   for (const map of [parent_map, child_map]) for (const k of Object.keys(map)) map[k].sort();
   return { parent_map, child_map };
 }
+
+/**
+ * The given ids in an order where every parent comes before its children (Kahn's algorithm over
+ * parent_map, ties broken by id so the order is stable). Ids caught in a cycle are returned in
+ * `cycle` instead, so a circular ref is reported, never looped on.
+ */
+export function topologicalOrder(parentMap: Record<string, string[]>, ids: Iterable<string>): { order: string[]; cycle: string[] } {
+  const wanted = new Set(ids);
+  const pending = new Map<string, number>();
+  const children = new Map<string, string[]>();
+  for (const id of wanted) {
+    const parents = (parentMap[id] ?? []).filter((p) => wanted.has(p) && p !== id);
+    pending.set(id, parents.length);
+    for (const p of parents) {
+      const list = children.get(p);
+      if (list) list.push(id);
+      else children.set(p, [id]);
+    }
+  }
+  const ready = [...wanted].filter((id) => pending.get(id) === 0).sort();
+  const order: string[] = [];
+  while (ready.length) {
+    const id = ready.shift() as string;
+    order.push(id);
+    const next: string[] = [];
+    for (const child of children.get(id) ?? []) {
+      const left = (pending.get(child) ?? 0) - 1;
+      pending.set(child, left);
+      if (left === 0) next.push(child);
+    }
+    if (next.length) {
+      ready.push(...next);
+      ready.sort();
+    }
+  }
+  const placed = new Set(order);
+  return { order, cycle: [...wanted].filter((id) => !placed.has(id)).sort() };
+}

@@ -1,0 +1,45 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadManifest } from '../dbt/manifest.js';
+import { loadProject } from '../dbt/project.js';
+import { select } from '../dbt/selectors.js';
+import type { Project, Target } from '../dbt/types.js';
+import { UsageError } from './args.js';
+
+export interface ProjectInput {
+  project?: string;
+  manifest?: string;
+  vars: Record<string, unknown>;
+  target?: Partial<Target>;
+}
+
+/** Loads the project from files or from a manifest; only unusable input throws (as a UsageError). */
+export async function loadProjectInput(command: string, input: ProjectInput): Promise<Project> {
+  if (input.manifest) {
+    try {
+      return await loadManifest(resolve(input.manifest), { target: input.target });
+    } catch (err) {
+      throw new UsageError(`${command}: ${(err as Error).message}`);
+    }
+  }
+  const dir = resolve(input.project ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${command}: project directory ${dir} does not exist`);
+  try {
+    return await loadProject(dir, { target: input.target, vars: input.vars, env: process.env });
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message}`);
+  }
+}
+
+/** The selected unique ids, or every graph member when no selector is given. */
+export function selectIds(command: string, project: Project, selector: string | undefined, exclude?: string): string[] {
+  const all = [...Object.keys(project.nodes), ...Object.keys(project.sources), ...Object.keys(project.exposures)];
+  let ids: Set<string>;
+  try {
+    ids = selector ? select(project, selector) : new Set(all);
+    if (exclude) for (const id of select(project, exclude)) ids.delete(id);
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message}`);
+  }
+  return all.filter((id) => ids.has(id)).sort();
+}
