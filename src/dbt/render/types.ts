@@ -136,6 +136,10 @@ export interface BuiltinEnv {
   columnValues(relation: RelationRef | string, column: string, options: { where?: string; orderBy?: string; maxRecords?: number }): unknown[] | undefined;
   note(message: string): void;
   request(request: MetadataRequest): void;
+  /** `var(name)` as the rendered node sees it; undefined when unset (e.g. surrogate_key_treat_nulls_as_empty_strings). */
+  var?(name: string): unknown;
+  /** A prefetched `run_query` result, keyed by exact SQL (as MetadataLookup.queryResult). */
+  queryResult?(sql: string): { columns: string[]; rows: unknown[][] } | undefined;
 }
 
 /** A builtin macro. Positional and keyword arguments arrive separately, as Jinja passed them. */
