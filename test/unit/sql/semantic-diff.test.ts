@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import { semanticDiff, semanticDiffResult } from '../../../src/sql/semantic-diff.js';
+
+const base = `
+with orders as (
+  select order_id, customer_id, order_date, amount, refund_amount, status from analytics.main.stg_orders
+),
+customers as (
+  select customer_id, region from analytics.main.stg_customers
+)
+select o.customer_id, c.region, sum(o.amount) as net_revenue, count(*) as orders
+from orders o
+join customers c on o.customer_id = c.customer_id
+where o.status = 'completed'
+group by 1, 2`;
+
+describe('semanticDiff', () => {
+  it('finds nothing when only formatting and aliases change', () => {
+    const head = base.replace(/\bo\./g, 'ord.').replace('orders o', 'orders ord').replace(/\n/g, '\n  ').toUpperCase().replace("'COMPLETED'", "'completed'");
+    expect(semanticDiff(base, head, 'snowflake')).toEqual([]);
+  });
+
+  it('describes a new relative-date filter in words', () => {
+    const head = base.replace("where o.status = 'completed'", "where o.status = 'completed' and o.order_date >= dateadd(day, -90, current_date)");
+    expect(semanticDiff(base, head, 'snowflake')).toEqual([
+      {
+        kind: 'filter_added',
+        column: 'order_date',
+        after: 'stg_orders.order_date >= dateadd(day, -90, CURRENT_DATE)',
+        summary: 'now only includes rows where order_date is within the last 90 days',
+      },
+    ]);
+  });
+
+  it('describes a removed and a changed filter', () => {
+    const removed = semanticDiff(base, base.replace("where o.status = 'completed'", ''), 'snowflake');
+    expect(removed.map((c) => [c.kind, c.summary])).toEqual([['filter_removed', "no longer requires status = 'completed'"]]);
+    const changed = semanticDiff(base, base.replace("'completed'", "'shipped'"), 'snowflake');
+    expect(changed.map((c) => [c.kind, c.column, c.summary])).toEqual([
+      ['filter_changed', 'status', "filter changed: status = 'completed' → status = 'shipped'"],
+    ]);
+  });
+
+  it('sees an expression change made inside a CTE on the output column', () => {
+    const head = base.replace('amount, refund_amount', 'amount - refund_amount as amount, refund_amount');
+    const changes = semanticDiff(base, head, 'snowflake');
+    expect(changes).toEqual([
+      {
+        kind: 'column_expression_changed',
+        column: 'net_revenue',
+        before: 'SUM(stg_orders.amount)',
+        after: 'SUM((stg_orders.amount - stg_orders.refund_amount))',
+        summary: 'net_revenue now subtracts refund_amount',
+      },
+    ]);
+    const direct = semanticDiff('select amount as net_revenue from s.p', 'select amount - refund_amount as net_revenue from s.p', 'snowflake');
+    expect(direct.map((c) => c.summary)).toEqual(['net_revenue now subtracts refund_amount']);
+  });
+
+  it('names CASE buckets of a new column and spots a moved threshold', () => {
+    const seg = (hi: number) =>
+      `select customer_id, case when lifetime_value >= ${hi} then 'High' when lifetime_value >= 1000 then 'Medium' else 'Low' end as cltv_segment from m.customers`;
+    const added = semanticDiff('select customer_id from m.customers', seg(5000), 'snowflake');
+    expect(added.map((c) => [c.kind, c.summary])).toEqual([['column_added', 'new column cltv_segment: High >= 5000, Medium >= 1000, Low']]);
+    const moved = semanticDiff(seg(5000), seg(6000), 'snowflake');
+    expect(moved.map((c) => [c.kind, c.column, c.summary])).toEqual([
+      ['case_threshold_changed', 'cltv_segment', 'cltv_segment thresholds changed: High >= 5000 → High >= 6000'],
+    ]);
+  });
+
+  it('reports removed columns, joins, sources and grain changes', () => {
+    const head = `
+      select o.customer_id, sum(o.amount) as net_revenue
+      from analytics.main.stg_orders o
+      left join analytics.main.stg_refunds r on r.order_id = o.order_id
+      where o.status = 'completed'
+      group by 1`;
+    const changes = semanticDiff(base, head, 'snowflake');
+    expect(changes.map((c) => [c.kind, c.column ?? c.relation, c.summary])).toEqual([
+      ['source_added', 'analytics.main.stg_refunds', 'now also reads analytics.main.stg_refunds'],
+      ['source_removed', 'analytics.main.stg_customers', 'no longer reads analytics.main.stg_customers'],
+      ['column_removed', 'region', 'column region removed'],
+      ['column_removed', 'orders', 'column orders removed'],
+      ['join_added', 'analytics.main.stg_refunds', 'now joins analytics.main.stg_refunds (left join on order_id = order_id)'],
+      ['join_removed', 'cte customers', 'no longer joins cte customers'],
+      ['group_by_changed', undefined, 'grouping changed: no longer groups by region (one row per group changes the grain)'],
+    ]);
+  });
+
+  it('says why when a side cannot be parsed', () => {
+    expect(semanticDiffResult('select 1', 'select from (', 'snowflake')).toEqual({ status: 'unknown', reason: expect.stringMatching(/^head version: SQL parser stopped/) });
+    expect(semanticDiff('select 1', 'select from (', 'snowflake')).toEqual([]);
+  });
+});
