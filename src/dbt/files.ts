@@ -1,0 +1,101 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A file of a project or package, with paths in both of dbt's senses. */
+export interface ProjectFile {
+  /** Absolute path. */
+  abs: string;
+  /** Relative to the project/package root (`models/staging/stg_orders.sql`): dbt's original_file_path. */
+  original_file_path: string;
+  /** Relative to the resource path it was found under (`staging/stg_orders.sql`): dbt's path. */
+  path: string;
+  /** The resource path (e.g. `models`). */
+  resource_path: string;
+  text: string;
+}
+
+/** Directories never walked for resources, wherever they appear. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dbt_packages', 'dbt_modules', 'target', 'logs', '.git']);
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const subdirs: Promise<void>[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name)) subdirs.push(walk(full, out));
+    } else if (e.isFile() || e.isSymbolicLink()) out.push(full);
+  }
+  await Promise.all(subdirs);
+}
+
+const BATCH = 128;
+
+/** Reads files in parallel batches: fast on large projects without exhausting file descriptors. */
+export async function readAll<T>(items: T[], read: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(read));
+}
+
+/**
+ * Every file under the given resource paths of a root whose name ends with one of `extensions`
+ * (lowercase, with the dot), read as UTF-8 and sorted by path so output is deterministic.
+ */
+export async function collectFiles(root: string, resourcePaths: string[], extensions: string[]): Promise<ProjectFile[]> {
+  const found: { abs: string; resource_path: string }[] = [];
+  const seen = new Set<string>();
+  for (const rp of resourcePaths) {
+    const base = path.resolve(root, rp);
+    if (!isInside(root, base)) continue;
+    const list: string[] = [];
+    await walk(base, list);
+    for (const abs of list) {
+      if (seen.has(abs)) continue;
+      if (!extensions.some((ext) => abs.toLowerCase().endsWith(ext))) continue;
+      seen.add(abs);
+      found.push({ abs, resource_path: rp });
+    }
+  }
+  found.sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0));
+  const files: ProjectFile[] = new Array(found.length);
+  await readAll(
+    found.map((f, i) => ({ ...f, i })),
+    async (f) => {
+      const text = await readFile(f.abs, 'utf8');
+      files[f.i] = {
+        abs: f.abs,
+        original_file_path: toPosix(path.relative(root, f.abs)),
+        path: toPosix(path.relative(path.resolve(root, f.resource_path), f.abs)),
+        resource_path: f.resource_path,
+        text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+      };
+    },
+  );
+  return files;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(path.resolve(parent), path.resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** `staging/stg_orders.sql` → `['staging']`: the folder part of a node's fqn. */
+export function folderParts(relPath: string): string[] {
+  const parts = relPath.split('/');
+  parts.pop();
+  return parts.filter((p) => p !== '' && p !== '.');
+}
+
+export function stem(relPath: string): string {
+  const base = relPath.split('/').pop() ?? relPath;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
