@@ -190,16 +190,17 @@ export function buildGenericTest(
   tags = [...new Set([...columnTags, ...tags])].sort();
   const macro_name = namespace ? `${namespace}.test_${name}` : `test_${name}`;
 
+  // dbt records refs in its arguments (relationships' `to:`) before the tested model's own ref.
   const refs: RefCall[] = [];
   const sources: SourceCall[] = [];
-  if (target.kind === 'source') sources.push([target.source, target.table]);
-  else refs.push(target.version !== undefined && target.version !== null ? { name: target.name, version: target.version } : { name: target.name });
   for (const [k, v] of Object.entries(args)) {
     if (k === 'model' || typeof v !== 'string') continue;
     const found = scanRefsAndSources(v);
     refs.push(...found.refs);
     sources.push(...found.sources);
   }
+  if (target.kind === 'source') sources.push([target.source, target.table]);
+  else refs.push(target.version !== undefined && target.version !== null ? { name: target.name, version: target.version } : { name: target.name });
 
   return {
     name: full,

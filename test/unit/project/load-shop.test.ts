@@ -268,7 +268,8 @@ describe('generic tests from YAML', () => {
     expect(test('test.shop.is_positive_stg_customers_customer_id.9b641f267c').depends_on.macros[0]).toBe('macro.shop.test_is_positive');
 
     const rel = test('test.shop.relationships_customers_customer_id__customer_id__ref_stg_customers_.e17c67013c');
-    expect(rel.depends_on.nodes).toEqual(['model.shop.customers', 'model.shop.stg_customers']);
+    // dbt lists the `to:` model first, then the tested model (as in a real manifest).
+    expect(rel.depends_on.nodes).toEqual(['model.shop.stg_customers', 'model.shop.customers']);
     expect(rel.alias).toBe('relationships_customers_d323b71203c2ada7ae80e3467ade1853');
 
     const ns = test('test.shop.dbt_utils_expression_is_true_revenue_revenue_0.21164a58e1');
