@@ -88,6 +88,15 @@ export const configSchema = z
   .object({
     /** dbt project folders in the repository; found by searching for dbt_project.yml when empty. */
     projects: z.array(z.string().min(1)).default([]),
+    /** The dbt target production is built with: relation names render against it. */
+    target: z
+      .object({
+        name: z.string().default('prod'),
+        schema: z.string().default('main'),
+        /** Defaults to the warehouse's database (DuckDB: the file's catalog; Snowflake: SNOWFLAKE_DATABASE). */
+        database: z.string().nullable().default(null),
+      })
+      .prefault({}),
     warehouse: z
       .object({
         size: warehouseSize.default('M'),
@@ -128,8 +137,8 @@ export const configSchema = z
         models: z.record(z.string(), teamSlug).default({}),
         groups: z.record(z.string(), teamSlug).default({}),
         tags: z.record(z.string(), teamSlug).default({}),
-        /** Use the owner's name, lowercased and dashed, as a team slug when no mapping matches. */
-        infer_team_from_owner: z.boolean().default(false),
+        /** Use an exposure or group owner's name as a team slug when no mapping matches ("Finance Team" → finance). */
+        infer_team_from_owner: z.boolean().default(true),
       })
       .prefault({}),
     rules: z.array(rule).default([]),

@@ -84,6 +84,8 @@ export interface DownstreamNode {
   depth: number;
   /** The changed models it depends on. */
   via: string[];
+  /** Its direct parents among the changed and downstream nodes (edges of the review's lineage graph); absent → drawn from `via`. */
+  parents?: string[];
   owner: string | null;
   tags: string[];
   /** Exposures: type (dashboard, notebook, …), url, maturity. */
@@ -175,6 +177,7 @@ export interface ModelReport {
   relation_name: string | null;
   tags: string[];
   owner: string | null;
+  group: string | null;
   description: string;
   columns: { name: string; description: string; data_type: string | null; class: ColumnClass }[];
   change: ModelChange;

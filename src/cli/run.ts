@@ -1,7 +1,9 @@
 import { renderTemplate } from '../report/templates.js';
 import { UsageError } from './args.js';
 import { buildCommand } from './commands/build.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { compileCommand } from './commands/compile.js';
+import { demoCommand } from './commands/demo.js';
 import { diffCommand } from './commands/diff.js';
 import { lineageCommand } from './commands/lineage.js';
 
@@ -12,6 +14,8 @@ const commands: Record<string, Command> = {
   compile: compileCommand,
   build: buildCommand,
   diff: diffCommand,
+  analyze: analyzeCommand,
+  demo: demoCommand,
 };
 
 /** Runs one command; returns the process exit code. Output goes to stdout, progress and errors to stderr. */

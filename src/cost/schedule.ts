@@ -86,7 +86,8 @@ function lineAt(text: string, index: number): number {
 
 const DAG_ID = /\bDAG\s*\(\s*(?:dag_id\s*=\s*)?["']([^"']+)["']|\bdag_id\s*=\s*["']([^"']+)["']|@dag\s*\(\s*(?:dag_id\s*=\s*)?["']([^"']+)["']/;
 const SCHEDULE = /\bschedule(?:_interval)?\s*=\s*(?:["']([^"']+)["']|None)/;
-const DBT_COMMAND = /\bdbt\s+(?:run|build|seed|snapshot|test)\b([^"'\n]*)/g;
+// Only commands that materialise models count: `dbt test` re-reads them but builds nothing.
+const DBT_COMMAND = /\bdbt\s+(?:run|build)\b([^"'\n]*)/g;
 const SELECT_FLAG = /(?:--select|--models|-s|-m)\s+((?:[^\s-][^\s]*\s*)+)/;
 const EXCLUDE_FLAG = /--exclude\s+((?:[^\s-][^\s]*\s*)+)/;
 
@@ -105,6 +106,7 @@ export function jobsFromAirflowDag(file: string, text: string): Job[] {
     const args = match[1];
     const select = SELECT_FLAG.exec(args)?.[1]?.replace(/--\w.*$/, '').trim() || null;
     const exclude = EXCLUDE_FLAG.exec(args)?.[1]?.trim() || null;
+    if (jobs.some((j) => j.select === select && j.exclude === exclude)) continue;
     jobs.push({
       name,
       cron: normaliseCron(schedule[1]),

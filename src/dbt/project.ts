@@ -50,6 +50,14 @@ const DEFAULT_MATERIALIZED = { model: 'view', analysis: 'view', seed: 'seed', sn
  * defect becomes a Problem and loading goes on.
  */
 export async function loadProject(dir: string, options: LoadProjectOptions = {}): Promise<Project> {
+  return (await loadProjectWithCompiler(dir, options)).project;
+}
+
+/** Renders one node again with some refs pointing at other relations (the PR versions of changed parents). */
+export type NodeCompiler = (uniqueId: string, relationOverrides: Record<string, string>) => { sql: string } | { error: string; line?: number };
+
+/** loadProject, plus a compiler that re-renders nodes with the same macros, vars and target. */
+export async function loadProjectWithCompiler(dir: string, options: LoadProjectOptions = {}): Promise<{ project: Project; compile: NodeCompiler }> {
   const root = path.resolve(dir);
   const problems: Problem[] = [];
   const rawRootFile = await readProjectFile(root, 'dbt_project.yml');
@@ -119,6 +127,8 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   const patches = indexPatches(entries, problems);
 
   const resolver = new Resolver(rootFile.name);
+  // Set only while `compile` re-renders a node for a PR build.
+  let refOverrides: Record<string, string> = {};
   // Ephemeral models compile to a CTE named as dbt names it.
   const relationOf = (relation: string | null, alias: string): string => relation ?? `__dbt__cte__${alias}`;
   const quoting = defaultQuoting(target.type, rootFile.quoting);
@@ -136,7 +146,8 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     runStartedAt: options.runStartedAt,
     resolveRef: (ref, fromPackage) => {
       const hit = resolver.ref(ref, fromPackage);
-      return hit.kind === 'found' ? relationOf(hit.item.relation_name, hit.item.alias) : undefined;
+      if (hit.kind !== 'found') return undefined;
+      return refOverrides[hit.item.unique_id] ?? relationOf(hit.item.relation_name, hit.item.alias);
     },
     resolveSource: (source, table, fromPackage) => {
       const hit = resolver.source(source, table, fromPackage);
@@ -370,7 +381,23 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   }
 
   Object.assign(project, buildGraphMaps(project));
-  return project;
+  const compile: NodeCompiler = (uniqueId, relationOverrides) => {
+    const n = project.nodes[uniqueId];
+    if (!n) return { error: `${uniqueId} is not in the project` };
+    if (n.render_error) return { error: n.render_error.message, line: n.render_error.line };
+    const rt = renderTargetOf.get(n) ?? renderTargetFor(n, target);
+    refOverrides = relationOverrides;
+    try {
+      const outcome = renderer.render({ node: { ...rt, database: n.database, schema: n.schema, alias: n.alias, config: n.config }, template: n.raw_code, mode: 'compile' });
+      if (outcome.error || outcome.sql === null) {
+        return { error: outcome.error?.message ?? 'did not render', line: outcome.error?.line !== undefined ? outcome.error.line + templateLineOffset(n) : undefined };
+      }
+      return { sql: outcome.sql };
+    } finally {
+      refOverrides = {};
+    }
+  };
+  return { project, compile };
 }
 
 /** Keys of DbtProjectFile that hold folder configs. */

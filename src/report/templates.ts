@@ -14,7 +14,9 @@ function packageRoot(): string {
   return dir;
 }
 
-export const templatesDir = join(packageRoot(), 'templates');
+/** The installed package's root folder (holds templates/ and examples/). */
+export const packageDir = packageRoot();
+export const templatesDir = join(packageDir, 'templates');
 
 const hbs = Handlebars.create();
 hbs.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));

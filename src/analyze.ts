@@ -1,0 +1,332 @@
+/**
+ * The pipeline both fronts (CLI and GitHub app) run: two project trees and a warehouse in, one
+ * Assessment out. Data flows one way: load → changes → probes (PR builds, diffs, tests) →
+ * lineage, cost, schedule → findings → verdict.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import picomatch from 'picomatch';
+import { detectChanges } from './assess/changes.js';
+import type { ImpactReviewConfig } from './assess/config.js';
+import { primaryKeyOf, sensitiveColumnsOf } from './assess/columns-policy.js';
+import { pairColumns, type ColumnPairing } from './assess/renames.js';
+import { downstreamOf } from './assess/downstream.js';
+import { collectFindings } from './assess/findings.js';
+import { decide } from './assess/policy.js';
+import { runTests, testsForModel, type TestResult } from './assess/tests.js';
+import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
+import { buildPrVersions, tempName } from './build/pr.js';
+import { modelCost, type Runtime } from './cost/cost.js';
+import { productionRuntime } from './cost/history.js';
+import { jobsFromAirflowDag, jobsFromConfig, scheduleOf, type Job } from './cost/schedule.js';
+import { withEphemeralCtes } from './dbt/ephemeral.js';
+import { ownerOf } from './dbt/owners.js';
+import { loadProjectWithCompiler } from './dbt/project.js';
+import { select } from './dbt/selectors.js';
+import type { Project, Target } from './dbt/types.js';
+import { diffRelations } from './diff/diff.js';
+import { readOnlyCheck } from './sql/readonly.js';
+import { countingWarehouse } from './warehouse/counting.js';
+import type { Warehouse } from './warehouse/warehouse.js';
+
+export interface AnalyzeInput {
+  /** The dbt project directory at the PR's base and head commits. */
+  baseDir: string;
+  headDir: string;
+  /** The repository root at head, for Airflow DAG files (defaults to headDir). */
+  headRepoRoot?: string;
+  warehouse: Warehouse;
+  config: ImpactReviewConfig;
+  /** Git renames inside the project, relative to the project directory. */
+  renamedFiles?: { from: string; to: string }[];
+  meta?: Partial<Pick<Assessment, 'repository' | 'pull_request'>> & { base?: Assessment['base']; head?: Assessment['head'] };
+  /** Also diff every downstream model (`/impact full`). */
+  full?: boolean;
+  /** Environment env_var() may read; only DBT_* and config env_allow names are visible. */
+  env?: Record<string, string | undefined>;
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Fixed clock for reproducible output. */
+  now?: Date;
+}
+
+const BUILDABLE = new Set(['model', 'snapshot']);
+/** Change reasons that cannot alter a model's rows. */
+const METADATA_ONLY = new Set(['tests', 'description', 'tags', 'meta', 'columns', 'contract']);
+
+export async function analyze(input: AnalyzeInput): Promise<Assessment> {
+  const { config } = input;
+  const warehouse = countingWarehouse(input.warehouse);
+  const progress = input.onProgress ?? (() => undefined);
+  const target: Partial<Target> = { name: config.target.name, type: warehouse.type, database: config.target.database ?? warehouse.database, schema: config.target.schema };
+  const loadOptions = { target, vars: config.vars, env: input.env ?? {}, envAllow: config.env_allow, runStartedAt: input.now };
+  progress('loading the base and head projects');
+  const [baseLoaded, headLoaded] = await Promise.all([loadProjectWithCompiler(input.baseDir, loadOptions), loadProjectWithCompiler(input.headDir, loadOptions)]);
+  const base = baseLoaded.project;
+  const head = headLoaded.project;
+
+  progress('finding changed models');
+  const changes = detectChanges(base, head, { renamedFiles: input.renamedFiles });
+  // Only changes that can alter a model's rows need a PR build and a diff; a changed test,
+  // description or tag is checked against production as it stands.
+  const changesData = (m: ModelChange) => m.reasons.some((r) => !METADATA_ONLY.has(r.kind));
+  const changedModels = changes.models.filter((m) => m.status !== 'removed' && changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
+  const metadataOnly = changes.models.filter((m) => m.status !== 'removed' && !changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
+  const limited = changedModels.slice(0, config.limits.max_models);
+  const notes: Assessment['notes'] = [];
+  if (changedModels.length > limited.length) notes.push({ key: 'limit_models', values: { analysed: limited.length, changed: changedModels.length, limit: config.limits.max_models } });
+
+  const reviewStarted = performance.now();
+
+  progress(`building ${limited.length} PR version(s) in temporary tables`);
+  const builds = await buildPrVersions(head, headLoaded.compile, warehouse, limited.map((m) => m.unique_id), { prefix: 'pr', onProgress: progress, signal: input.signal });
+
+  const dangling: Record<string, string[]> = {};
+  for (const m of changes.models.filter((x) => x.status === 'removed')) {
+    const name = base.nodes[m.base_unique_id ?? m.unique_id]?.name ?? m.name;
+    const users = Object.values(head.nodes).filter((n) => n.refs.some((r) => r.name === name)).map((n) => n.unique_id);
+    if (users.length) dangling[m.unique_id] = users;
+  }
+
+  const probes = new Map<string, ModelProbe>();
+  const replacements: Record<string, ColumnPairing['replacements']> = {};
+  const relationOf = (id: string) => builds.get(id)?.relation ?? head.nodes[id]?.relation_name ?? undefined;
+  // A test that reads several changed models runs once; each model's section lists it.
+  const testRuns = new Map<string, Promise<TestResult[]>>();
+  const testsOf = async (modelId: string): Promise<TestResult[]> => {
+    const tests = testsForModel(head, modelId);
+    const pending = tests.filter((t) => !testRuns.has(t.unique_id));
+    if (pending.length) {
+      const run = runTests(warehouse, head, pending, relationOf);
+      pending.forEach((t, i) => testRuns.set(t.unique_id, run.then((results) => [results[i]])));
+    }
+    return (await Promise.all(tests.map((t) => testRuns.get(t.unique_id) as Promise<TestResult[]>))).flat();
+  };
+  for (const change of limited) {
+    if (input.signal?.aborted) break;
+    const id = change.unique_id;
+    const node = head.nodes[id];
+    const build = builds.get(id);
+    const baseNode = base.nodes[change.base_unique_id ?? id];
+    const production = change.status === 'added' || !baseNode?.relation_name ? null : baseNode.relation_name;
+    const probe: ModelProbe = {
+      unique_id: id,
+      production_relation: production,
+      pr_relation: build?.relation ?? null,
+      build: { status: build?.status ?? 'skipped', seconds: build?.seconds ?? null, message: build?.message },
+      baseline: { seconds: null, source: 'none' },
+      diff: null,
+      tests: [],
+    };
+    probes.set(id, probe);
+    if (production && build?.status === 'built' && build.relation) {
+      probe.baseline = await baselineRuntime(warehouse, base, baseNode.unique_id);
+      progress(`diffing ${node.name} with production`);
+      const key = primaryKeyOf(head, node) ?? primaryKeyOf(base, baseNode);
+      const pairing = pairColumns(withEphemeralCtes(base, baseNode.unique_id), build.sql, head.target.type);
+      replacements[id] = pairing.replacements;
+      try {
+        const columns = (await warehouse.describe(build.relation)).map((c) => c.name);
+        probe.diff = await diffRelations(warehouse, production, build.relation, {
+          primaryKey: key?.columns,
+          sensitiveColumns: config.data.show_values ? sensitiveColumnsOf(node, config, columns) : columns,
+          sampleRows: config.data.show_values ? config.data.sample_rows : 0,
+          distributionMaxDistinct: config.data.distribution_max_distinct,
+          histogramBins: config.data.histogram_bins,
+          columnLineageRenames: pairing.renames,
+        });
+        if (!key) notes.push({ key: 'no_primary_key', values: { model: node.name } });
+      } catch (err) {
+        probe.diff_error = (err as Error).message.split('\n')[0];
+      }
+    }
+    if (build?.status === 'built') {
+      progress(`running the tests of ${node.name}`);
+      probe.tests = await testsOf(id);
+    }
+  }
+  for (const change of metadataOnly) {
+    const id = change.unique_id;
+    const production = head.nodes[id]?.relation_name ?? null;
+    progress(`running the tests of ${change.name} against production`);
+    probes.set(id, {
+      unique_id: id,
+      production_relation: production,
+      pr_relation: null,
+      build: { status: 'skipped', seconds: null, message: 'metadata_only' },
+      baseline: { seconds: null, source: 'none' },
+      diff: null,
+      tests: await testsOf(id),
+    });
+  }
+
+  progress('walking the lineage');
+  const { models: downstream, exposures } = downstreamOf(head, { ...changes, models: changes.models.filter((m) => m.status === 'removed' || changesData(m)) });
+
+  const jobs = await scheduleJobs(config, input.headRepoRoot ?? input.headDir);
+  const selectCache = new Map<string, Set<string>>();
+  const selects = (selector: string, id: string) => {
+    let set = selectCache.get(selector);
+    if (!set) {
+      try {
+        set = select(head, selector);
+      } catch {
+        set = new Set();
+      }
+      selectCache.set(selector, set);
+    }
+    return set.has(id);
+  };
+  const jobSelects = (job: Job, id: string) => (job.select === null || selects(job.select, id)) && !(job.exclude && selects(job.exclude, id));
+  const pricing = { size: config.warehouse.size, credit_price_usd: config.warehouse.credit_price_usd, min_billed_seconds: config.warehouse.min_billed_seconds };
+
+  const models: ModelReport[] = changes.models
+    .filter((m) => BUILDABLE.has((head.nodes[m.unique_id] ?? base.nodes[m.base_unique_id ?? m.unique_id])?.resource_type ?? ''))
+    .map((change) => modelReport(change, head, base, probes.get(change.unique_id) ?? null, (node) => {
+      const schedule = scheduleOf(node, jobs, (job) => jobSelects(job, node.unique_id), config.schedule.default_runs_per_month);
+      const probe = probes.get(node.unique_id);
+      const after: Runtime = probe?.build.seconds !== null && probe?.build.seconds !== undefined ? { seconds: probe.build.seconds, source: 'measured_pr_build' } : { seconds: null, source: 'unknown' };
+      const before: Runtime | null = probe?.baseline.seconds !== null && probe?.baseline.seconds !== undefined ? { seconds: probe.baseline.seconds, source: probe.baseline.source === 'query_history' ? 'query_history' : 'measured_production_build', samples: probe.baseline.samples } : null;
+      return { schedule, cost: modelCost(before, after, schedule.runs_per_month, pricing) };
+    }));
+
+  const findings = collectFindings({ config, models, downstream, exposures, danglingRefs: dangling, replacements });
+  const groupOwners = Object.fromEntries(Object.values(head.groups).map((g) => [g.name, g.owner.name ?? g.owner.email ?? null]));
+  const decision = decide({ config, findings, models, exposures, groupOwners, selects });
+
+  const reviewSeconds = (performance.now() - reviewStarted) / 1000;
+  const sum = (pick: (m: ModelReport) => number | null | undefined) => {
+    const values = models.map(pick).filter((v): v is number => typeof v === 'number');
+    return values.length ? Math.round(values.reduce((a, b) => a + b, 0) * 100) / 100 : null;
+  };
+  const reviewCredits = (reviewSeconds * creditsPerHour(config)) / 3600;
+  const assumptions: Assumption[] = [
+    { key: 'warehouse_size', values: { size: config.warehouse.size, credits_per_hour: creditsPerHour(config) } },
+    { key: 'credit_price', values: { usd: config.warehouse.credit_price_usd } },
+    { key: 'min_billing', values: { seconds: config.warehouse.min_billed_seconds } },
+    { key: 'runs_per_month', values: { jobs: jobs.map((j) => ({ name: j.name, cron: j.cron, origin: j.origin })), default: config.schedule.default_runs_per_month } },
+  ];
+  if (warehouse.type === 'duckdb') assumptions.push({ key: 'duckdb_runtime', values: { size: config.warehouse.size } });
+
+  return {
+    version: 1,
+    generated_at: (input.now ?? new Date()).toISOString(),
+    repository: input.meta?.repository ?? null,
+    pull_request: input.meta?.pull_request ?? null,
+    base: input.meta?.base ?? { ref: 'base', sha: null },
+    head: input.meta?.head ?? { ref: 'head', sha: null },
+    project: { name: head.name, path: input.headDir, adapter: head.target.type },
+    warehouse: { type: warehouse.type, database: warehouse.database },
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    findings,
+    required_approvals: decision.required_approvals,
+    changes,
+    models,
+    downstream,
+    exposures,
+    cost: {
+      pricing,
+      monthly_before_usd: sum((m) => m.cost?.monthly_before_usd),
+      monthly_after_usd: sum((m) => m.cost?.monthly_after_usd),
+      monthly_change_usd: sum((m) => m.cost?.monthly_change_usd),
+      review: {
+        seconds: Math.round(reviewSeconds * 100) / 100,
+        credits: Math.round(reviewCredits * 1e6) / 1e6,
+        usd: Math.round(reviewCredits * config.warehouse.credit_price_usd * 10000) / 10000,
+        queries: warehouse.statements(),
+      },
+    },
+    assumptions,
+    problems: [...head.problems.filter((p) => !models.some((m) => m.unique_id === p.unique_id))],
+    notes,
+    commands: commandsFor(models),
+  };
+}
+
+function creditsPerHour(config: ImpactReviewConfig): number {
+  const table: Record<string, number> = { XS: 1, S: 2, M: 4, L: 8, XL: 16, '2XL': 32, '3XL': 64, '4XL': 128, '5XL': 256, '6XL': 512 };
+  return table[config.warehouse.size];
+}
+
+/** The production baseline's runtime: query history on Snowflake, a measured rebuild of the base version on DuckDB. */
+async function baselineRuntime(warehouse: Warehouse, base: Project, id: string): Promise<ModelProbe['baseline']> {
+  if (warehouse.type === 'snowflake') {
+    const history = await productionRuntime(warehouse, id);
+    return history ? { seconds: history.seconds, source: 'query_history', samples: history.samples } : { seconds: null, source: 'none' };
+  }
+  const node = base.nodes[id];
+  const sql = withEphemeralCtes(base, id);
+  if (!node || !sql || !readOnlyCheck(sql, warehouse.type).ok) return { seconds: null, source: 'none' };
+  const started = performance.now();
+  try {
+    await warehouse.createTempTable(tempName('base', node.package_name, node.alias), sql, { purpose: 'baseline' });
+    return { seconds: (performance.now() - started) / 1000, source: 'measured', samples: 1 };
+  } catch {
+    return { seconds: null, source: 'none' };
+  }
+}
+
+async function scheduleJobs(config: ImpactReviewConfig, repoRoot: string): Promise<Job[]> {
+  const jobs = jobsFromConfig(config.schedule.jobs);
+  if (!config.schedule.airflow_dags.length) return jobs;
+  const { readdir } = await import('node:fs/promises');
+  const isDag = picomatch(config.schedule.airflow_dags, { dot: false });
+  let files: string[] = [];
+  try {
+    files = (await readdir(repoRoot, { recursive: true })).map(String).filter((f) => f.endsWith('.py') && !f.includes('node_modules') && isDag(f));
+  } catch {
+    files = [];
+  }
+  for (const file of files.slice(0, 200)) {
+    const text = await readFile(join(repoRoot, file), 'utf8').catch(() => '');
+    for (const job of jobsFromAirflowDag(relative(repoRoot, join(repoRoot, file)), text)) {
+      // A config job of the same name wins: config is the explicit statement.
+      if (!jobs.some((j) => j.name === job.name && j.origin.kind === 'config')) jobs.push(job);
+    }
+  }
+  return jobs;
+}
+
+function modelReport(
+  change: ModelChange,
+  head: Project,
+  base: Project,
+  probe: ModelProbe | null,
+  costOf: (node: Project['nodes'][string]) => Pick<ModelReport, 'schedule' | 'cost'>,
+): ModelReport {
+  const node = head.nodes[change.unique_id] ?? base.nodes[change.base_unique_id ?? change.unique_id];
+  const project = head.nodes[change.unique_id] ? head : base;
+  const classes = new Map(change.columns.map((c) => [c.column.toLowerCase(), c.class]));
+  const extra = change.status === 'removed' ? { schedule: null, cost: null } : costOf(node);
+  return {
+    unique_id: node.unique_id,
+    name: node.name,
+    package_name: node.package_name,
+    original_file_path: node.original_file_path,
+    materialized: String(node.config.materialized),
+    database: node.database,
+    schema: node.schema,
+    relation_name: node.relation_name,
+    tags: node.tags,
+    owner: ownerOf(project, node.unique_id),
+    group: node.group ?? null,
+    description: node.description,
+    columns: Object.values(node.columns).map((c) => ({ name: c.name, description: c.description, data_type: c.data_type ?? null, class: classes.get(c.name.toLowerCase()) ?? 'unchanged' })),
+    change,
+    probe,
+    ...extra,
+    problems: project.problems.filter((p) => p.unique_id === node.unique_id),
+  };
+}
+
+function commandsFor(models: ModelReport[]): Assessment['commands'] {
+  if (!models.length) return [];
+  const names = models.filter((m) => m.change.status !== 'removed').map((m) => m.name).join(' ');
+  if (!names) return [];
+  return [
+    { purpose: 'run', command: `dbt run --select ${names}` },
+    { purpose: 'test', command: `dbt test --select ${names}` },
+    { purpose: 'downstream', command: `dbt ls --select ${models.map((m) => `${m.name}+`).join(' ')}` },
+  ];
+}
