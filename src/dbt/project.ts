@@ -11,6 +11,7 @@ import { applyProperties, applyVersions, indexPatches, patchKey, sectionOf, test
 import { readProjectFile, renderFolderConfigs } from './project-file.js';
 import { parsePropertyFile, type PropertyEntry } from './properties.js';
 import { defaultQuoting } from './relations.js';
+import { globalMacros } from './render/global-macros.js';
 import { createRenderer, staticScan } from './render/index.js';
 import type { MetadataLookup, Renderer, RenderTarget } from './render/types.js';
 import { Resolver } from './resolve.js';
@@ -137,7 +138,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
     target,
     projectVars: rootFile.vars,
     cliVars,
-    macros,
+    macros: [...globalMacros.filter((g) => !macros.some((m) => m.name === g.name)), ...macros],
     dispatch: rootFile.dispatch,
     packages: packageNames,
     env,

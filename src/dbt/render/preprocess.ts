@@ -42,9 +42,50 @@ function rewriteSplats(text: string): string {
   return text.includes('**') ? text.replace(/([,(]\s*)\*\*\s*([A-Za-z_][\w.]*)(\s*\))/g, '$1__splat__=$2$3') : text;
 }
 
+/**
+ * Jinja accepts a trailing comma in list, dict and call literals (`['a', 'b',]`, `config({...,})`);
+ * nunjucks does not. Inside tags only, and outside string literals, such commas become spaces.
+ */
+export function dropTrailingCommas(text: string): string {
+  if (!/,\s*[\])}]/.test(text)) return text;
+  const out = text.split('');
+  let i = 0;
+  while (i < text.length) {
+    const open = text.indexOf('{', i);
+    if (open < 0) break;
+    const kind = text[open + 1];
+    if (kind !== '{' && kind !== '%') {
+      i = open + 1;
+      continue;
+    }
+    let depth = 0;
+    let quote: string | null = null;
+    let j = open + 2;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (quote) {
+        if (c === '\\') j++;
+        else if (c === quote) quote = null;
+        continue;
+      }
+      if (c === "'" || c === '"') quote = c;
+      else if (c === '{' || c === '[' || c === '(') depth++;
+      else if ((c === '}' || c === ']' || c === ')') && depth > 0) depth--;
+      else if (depth === 0 && ((kind === '{' && c === '}' && text[j + 1] === '}') || (kind === '%' && c === '%' && text[j + 1] === '}'))) break;
+      else if (c === ',') {
+        let k = j + 1;
+        while (k < text.length && /\s/.test(text[k])) k++;
+        if (text[k] === ']' || text[k] === ')' || (text[k] === '}' && depth > 0)) out[j] = ' ';
+      }
+    }
+    i = j + 2;
+  }
+  return out.join('');
+}
+
 export function prepareTemplate(text: string): string {
   const withSets = text.includes('set') ? rewriteAttributeSets(text) : text;
-  return splitClosingBraces(rewriteSplats(withSets));
+  return splitClosingBraces(rewriteSplats(dropTrailingCommas(withSets)));
 }
 
 /** What a macro's source compiles to: the name the compiled template exports it under. */

@@ -130,6 +130,10 @@ const nativeMacros: Record<string, BuiltinMacro> = {
     return d.safeCast(path, d.types.string, false);
   }),
   slugify: macro('slugify', ['string'], (_d, a) => slugify(isTruthy(a.string) ? sql(a.string) : '')),
+  // dbt_utils' information_schema table type mapping, used by get_relations_by_pattern callers.
+  get_table_types_sql: macro('get_table_types_sql', [], () =>
+    "case table_type when 'BASE TABLE' then 'table' when 'EXTERNAL TABLE' then 'external' when 'MATERIALIZED VIEW' then 'materializedview' else lower(table_type) end as table_type",
+  ),
   pretty_time: macro('pretty_time', [['format', '%H:%M:%S']], (_d, a) => strftime(new Date(), sql(a.format))),
   pretty_log_format: macro('pretty_log_format', ['message'], (_d, a) => `${strftime(new Date(), '%H:%M:%S')} + ${sql(a.message)}`),
   log_info: macro('log_info', ['message'], () => ''),
