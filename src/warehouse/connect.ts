@@ -12,7 +12,6 @@
  * Values in the URL win over the environment; explicit `settings.snowflake` win over both.
  */
 import { DuckDbWarehouse } from './duckdb.js';
-import { SnowflakeWarehouse } from './snowflake.js';
 import {
   snowflakeSettingsFromEnv,
   validateSnowflakeSettings,
@@ -108,7 +107,8 @@ export async function openWarehouse(url: string, settings: WarehouseSettings = {
           statementTimeoutSeconds: settings.statementTimeoutSeconds,
           tagContext: settings.tagContext,
         })
-      : new SnowflakeWarehouse(resolveSnowflakeSettings(url, settings));
+      : // Loaded only when asked for: the driver pulls in the AWS SDK, slow to load and noisy on Node 20.
+        new (await import('./snowflake.js')).SnowflakeWarehouse(resolveSnowflakeSettings(url, settings));
   if (settings.connect !== false) {
     try {
       await warehouse.connect();
