@@ -18,7 +18,7 @@ import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } fro
 import { buildPrVersions, tempName } from './build/pr.js';
 import { modelCost, type Runtime } from './cost/cost.js';
 import { productionRuntime } from './cost/history.js';
-import { jobsFromAirflowDag, jobsFromConfig, scheduleOf, type Job } from './cost/schedule.js';
+import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job } from './cost/schedule.js';
 import { withEphemeralCtes } from './dbt/ephemeral.js';
 import { ownerOf } from './dbt/owners.js';
 import { loadProjectWithCompiler } from './dbt/project.js';
@@ -140,7 +140,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
         probe.diff_error = (err as Error).message.split('\n')[0];
       }
     }
-    if (build?.status === 'built') {
+    if (build?.status === 'built' && build.relation) {
+      probe.pr_columns = (await warehouse.describe(build.relation).catch(() => [])).map((c) => ({ name: c.name, type: c.type }));
       progress(`running the tests of ${node.name}`);
       probe.tests = await testsOf(id);
     }
@@ -204,8 +205,9 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     { key: 'warehouse_size', values: { size: config.warehouse.size, credits_per_hour: creditsPerHour(config) } },
     { key: 'credit_price', values: { usd: config.warehouse.credit_price_usd } },
     { key: 'min_billing', values: { seconds: config.warehouse.min_billed_seconds } },
-    { key: 'runs_per_month', values: { jobs: jobs.map((j) => ({ name: j.name, cron: j.cron, origin: j.origin })), default: config.schedule.default_runs_per_month } },
+    ...jobs.map((j) => ({ key: 'runs_per_month', values: { runs: runsPerMonth(j.cron, j.timezone), job: j.name, cron: j.cron } })),
   ];
+  if (config.schedule.default_runs_per_month !== null) assumptions.push({ key: 'default_runs_per_month', values: { runs: config.schedule.default_runs_per_month } });
   if (warehouse.type === 'duckdb') assumptions.push({ key: 'duckdb_runtime', values: { size: config.warehouse.size } });
 
   return {
@@ -312,7 +314,12 @@ function modelReport(
     owner: ownerOf(project, node.unique_id),
     group: node.group ?? null,
     description: node.description,
-    columns: Object.values(node.columns).map((c) => ({ name: c.name, description: c.description, data_type: c.data_type ?? null, class: classes.get(c.name.toLowerCase()) ?? 'unchanged' })),
+    columns: Object.values(node.columns).map((c) => ({
+      name: c.name,
+      description: c.description,
+      data_type: c.data_type ?? probe?.pr_columns?.find((p) => p.name.toLowerCase() === c.name.toLowerCase())?.type ?? null,
+      class: classes.get(c.name.toLowerCase()) ?? 'unchanged',
+    })),
     change,
     probe,
     ...extra,

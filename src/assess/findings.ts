@@ -27,7 +27,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   const { config, models } = input;
   const t = config.thresholds;
   const findings: Finding[] = [];
-  const reachesExposure = new Set(input.exposures.flatMap((e) => (e.impact === 'unchanged' ? [] : e.via)));
+  const reachesExposure = new Set(input.exposures.flatMap((e) => (e.impact === 'unchanged' || e.impact === 'additive' ? [] : e.via)));
   const impactedColumns = new Map<string, Set<string>>();
   for (const d of input.downstream) {
     for (const col of d.impacted_columns) {
@@ -146,7 +146,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   }
 
   for (const exposure of input.exposures) {
-    if (exposure.impact === 'unchanged') continue;
+    if (exposure.impact === 'unchanged' || exposure.impact === 'additive') continue;
     add({ kind: 'exposure_affected', severity: exposure.impact === 'breaking' ? 'blocker' : 'warning', unique_id: exposure.unique_id, figures: { name: exposure.exposure?.label ?? exposure.name, impact: exposure.impact, owner: exposure.owner, via: exposure.via } });
   }
   const breakingDownstream = input.downstream.filter((d) => d.impact === 'breaking');

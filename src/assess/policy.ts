@@ -76,7 +76,8 @@ export function decide(input: PolicyInput): Decision {
     lookup(map, ...names) ?? (owners.infer_team_from_owner && names[0] ? slugFromOwner(names[0]) || undefined : undefined);
 
   for (const exposure of input.exposures) {
-    if (exposure.impact === 'unchanged') continue;
+    // Added columns change nothing a dashboard already shows; its owners are asked when it might.
+    if (exposure.impact === 'unchanged' || exposure.impact === 'additive') continue;
     const name = exposure.exposure?.label ?? exposure.name;
     require(teamForOwner(owners.exposures, exposure.owner, name, exposure.name), { kind: 'exposure', name, owner: exposure.owner });
   }

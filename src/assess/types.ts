@@ -103,6 +103,8 @@ export interface ModelProbe {
   production_relation: string | null;
   /** The session-scoped temporary table holding the PR's version (null when not built). */
   pr_relation: string | null;
+  /** Columns and types of the PR version, as the warehouse describes them. */
+  pr_columns?: { name: string; type: string }[];
   build: { status: 'built' | 'failed' | 'skipped'; seconds: number | null; message?: string };
   /** The production baseline's build time, measured the same way (DuckDB) or from query history. */
   baseline: { seconds: number | null; source: 'measured' | 'query_history' | 'none'; samples?: number };
