@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { demoCommand } from '../../src/cli/commands/demo.js';
+
+/** `npm run demo`: the example's PR 1 re-enacts the hand-written CLTV review, every figure computed. */
+describe('the demo', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const run = async (pr: string, format = 'json') => {
+    const dir = await mkdtemp(join(tmpdir(), 'ir-demo-'));
+    dirs.push(dir);
+    return demoCommand(['--pr', pr, '--workdir', dir, '--format', format, '--quiet']);
+  };
+
+  it('PR 1 is NOT SAFE, names Finance and Growth, and carries the measured shift, totals, lineage, cost, tests and schedule', async () => {
+    const a = JSON.parse(await run('1'));
+    expect(a.verdict).toBe('NOT_SAFE');
+    expect(a.required_approvals.map((r: { team: string }) => r.team)).toEqual(['finance', 'growth']);
+    const model = a.models.find((m: { name: string }) => m.name === 'mart_customer_revenue');
+    const segments = model.probe.diff.distribution.cltv_segment;
+    expect(segments.new_values).toEqual([{ value: 'Medium', count: 695 }]);
+    expect(segments.buckets.find((b: { value: string }) => b.value === 'High')).toMatchObject({ base: 1061, head: 370 });
+    const shift = a.findings.find((f: { kind: string; figures: { value: string } }) => f.kind === 'distribution_shift' && f.figures.value === 'High');
+    expect(shift.figures).toMatchObject({ base_count: 1061, head_count: 370 });
+    const totals = a.findings.find((f: { kind: string; figures: { base_column?: string } }) => f.kind === 'total_changed' && f.figures.base_column === 'total_revenue');
+    expect(totals.figures).toMatchObject({ head_column: 'net_revenue_90d', base: 53012818.76, head: 11232591.49 });
+    expect(a.downstream.filter((d: { impact: string }) => d.impact === 'breaking').length).toBeGreaterThanOrEqual(8);
+    expect(a.exposures.map((e: { exposure: { label: string } }) => e.exposure.label).sort()).toEqual(['Customer Cohort Analysis', 'Finance Metrics', 'Retention Analytics']);
+    expect(model.cost.after.source).toBe('measured_pr_build');
+    expect(model.cost.runs_per_month).toBe(30.42);
+    expect(model.schedule).toMatchObject({ requested: { cron: '0 6 * * *' }, mismatch: true });
+    expect(model.probe.tests.length).toBeGreaterThanOrEqual(5);
+    expect(model.probe.tests.every((t: { status: string }) => t.status === 'pass')).toBe(true);
+  });
+
+  it('PR 2 adds models with no production baseline: tests, schedule and cost, no comparison', async () => {
+    const text = await run('2', 'markdown');
+    expect(text).toContain('mart_orders_enriched');
+    expect(text).toContain('rpt_30day_revenue_by_segment');
+    expect(text).toContain('No production comparison');
+    expect(text).toContain('dbt_nightly');
+    expect(text).not.toContain('NOT SAFE');
+  });
+});
