@@ -4,7 +4,7 @@ import { loadManifest } from '../dbt/manifest.js';
 import { loadProject } from '../dbt/project.js';
 import { select } from '../dbt/selectors.js';
 import type { Project, Target } from '../dbt/types.js';
-import { UsageError } from './args.js';
+import { oneOf, parseCommandArgs, parseVars, UsageError } from './args.js';
 
 export interface ProjectInput {
   project?: string;
@@ -42,4 +42,22 @@ export function selectIds(command: string, project: Project, selector: string | 
     throw new UsageError(`${command}: ${(err as Error).message}`);
   }
   return all.filter((id) => ids.has(id)).sort();
+}
+
+/**
+ * What `lineage` and `compile` share: --project/--manifest, --select/--exclude, --vars and
+ * --format parsed, the project loaded, and the selected ids.
+ */
+export async function selectedProject<F extends string>(command: string, argv: string[], formats: readonly F[], fallback: F): Promise<{ project: Project; ids: string[]; format: F }> {
+  const values = parseCommandArgs(command, argv, {
+    project: { type: 'string' },
+    manifest: { type: 'string' },
+    select: { type: 'string', short: 's' },
+    exclude: { type: 'string' },
+    vars: { type: 'string' },
+    format: { type: 'string' },
+  });
+  const format = oneOf(command, 'format', values.format, formats, fallback);
+  const project = await loadProjectInput(command, { project: values.project, manifest: values.manifest, vars: await parseVars(command, values.vars) });
+  return { project, ids: selectIds(command, project, values.select, values.exclude), format };
 }

@@ -1,7 +1,6 @@
 import type { Project } from '../../dbt/types.js';
 import { renderTemplate } from '../../report/templates.js';
-import { oneOf, parseCommandArgs, parseVars } from '../args.js';
-import { loadProjectInput, selectIds } from '../project-input.js';
+import { selectedProject } from '../project-input.js';
 
 export type CompileEntry = { compiled_code: string } | { error: string };
 
@@ -24,21 +23,8 @@ export function compiledOf(project: Project, ids: string[]): Record<string, Comp
 }
 
 export async function compileCommand(argv: string[]): Promise<string> {
-  const values = parseCommandArgs('compile', argv, {
-    project: { type: 'string' },
-    manifest: { type: 'string' },
-    select: { type: 'string', short: 's' },
-    exclude: { type: 'string' },
-    vars: { type: 'string' },
-    format: { type: 'string' },
-  });
-  const format = oneOf('compile', 'format', values.format, ['json', 'sql'] as const, 'sql');
-  const project = await loadProjectInput('compile', {
-    project: values.project,
-    manifest: values.manifest,
-    vars: await parseVars('compile', values.vars),
-  });
-  const compiled = compiledOf(project, selectIds('compile', project, values.select, values.exclude));
+  const { project, ids, format } = await selectedProject('compile', argv, ['json', 'sql'] as const, 'sql');
+  const compiled = compiledOf(project, ids);
   if (format === 'json') return JSON.stringify(compiled, null, 2);
   const entries = Object.entries(compiled).map(([id, entry]) => ({
     id,

@@ -1,8 +1,7 @@
 import type { Project } from '../../dbt/types.js';
 import { ownerOf } from '../../dbt/owners.js';
 import { renderTemplate } from '../../report/templates.js';
-import { oneOf, parseCommandArgs, parseVars } from '../args.js';
-import { loadProjectInput, selectIds } from '../project-input.js';
+import { selectedProject } from '../project-input.js';
 
 export interface LineageNode {
   resource_type: string;
@@ -44,21 +43,8 @@ export function lineageOf(project: Project, ids: string[]): LineageOutput {
 }
 
 export async function lineageCommand(argv: string[]): Promise<string> {
-  const values = parseCommandArgs('lineage', argv, {
-    project: { type: 'string' },
-    manifest: { type: 'string' },
-    select: { type: 'string', short: 's' },
-    exclude: { type: 'string' },
-    vars: { type: 'string' },
-    format: { type: 'string' },
-  });
-  const format = oneOf('lineage', 'format', values.format, ['json', 'text'] as const, 'text');
-  const project = await loadProjectInput('lineage', {
-    project: values.project,
-    manifest: values.manifest,
-    vars: await parseVars('lineage', values.vars),
-  });
-  const output = lineageOf(project, selectIds('lineage', project, values.select, values.exclude));
+  const { project, ids, format } = await selectedProject('lineage', argv, ['json', 'text'] as const, 'text');
+  const output = lineageOf(project, ids);
   if (format === 'json') return JSON.stringify(output, null, 2);
   const entries = Object.entries(output.nodes).map(([id, node]) => ({
     id,
