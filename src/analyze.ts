@@ -16,10 +16,11 @@ import { decide } from './assess/policy.js';
 import { runTests, testsForModel, type TestResult } from './assess/tests.js';
 import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
 import { buildPrVersions, tempName } from './build/pr.js';
-import { modelCost, type Runtime } from './cost/cost.js';
+import { modelCost, runtimeFromExplain, type Runtime } from './cost/cost.js';
 import { productionRuntime } from './cost/history.js';
 import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job } from './cost/schedule.js';
 import { withEphemeralCtes } from './dbt/ephemeral.js';
+import { topologicalOrder } from './dbt/graph.js';
 import { ownerOf } from './dbt/owners.js';
 import { loadProjectWithCompiler } from './dbt/project.js';
 import { select } from './dbt/selectors.js';
@@ -70,7 +71,11 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
   // Only changes that can alter a model's rows need a PR build and a diff; a changed test,
   // description or tag is checked against production as it stands.
   const changesData = (m: ModelChange) => m.reasons.some((r) => !METADATA_ONLY.has(r.kind));
-  const changedModels = changes.models.filter((m) => m.status !== 'removed' && changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
+  const candidates = changes.models.filter((m) => m.status !== 'removed' && changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
+  // In DAG order, so that a limit keeps the upstream models whose PR versions the others read.
+  const dagOrder = topologicalOrder(head.parent_map, candidates.map((m) => m.unique_id));
+  const position = new Map([...dagOrder.order, ...dagOrder.cycle].map((id, i) => [id, i]));
+  const changedModels = [...candidates].sort((a, b) => (position.get(a.unique_id) ?? 0) - (position.get(b.unique_id) ?? 0));
   const metadataOnly = changes.models.filter((m) => m.status !== 'removed' && !changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
   const limited = changedModels.slice(0, config.limits.max_models);
   const notes: Assessment['notes'] = [];
@@ -146,6 +151,23 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       probe.tests = await testsOf(id);
     }
   }
+  // Past the model limit nothing is built: the runtime is estimated from EXPLAIN against production.
+  for (const change of changedModels.slice(limited.length)) {
+    const id = change.unique_id;
+    const sql = withEphemeralCtes(head, id);
+    let bytes: number | undefined;
+    if (sql && readOnlyCheck(sql, warehouse.type).ok) bytes = (await warehouse.explain(sql, { purpose: 'explain' }).catch(() => null))?.bytes;
+    probes.set(id, {
+      unique_id: id,
+      production_relation: base.nodes[change.base_unique_id ?? id]?.relation_name ?? null,
+      pr_relation: null,
+      build: { status: 'skipped', seconds: null, message: 'limit_models' },
+      baseline: { seconds: null, source: 'none' },
+      diff: null,
+      tests: [],
+      explain_bytes: bytes ?? null,
+    });
+  }
   for (const change of metadataOnly) {
     const id = change.unique_id;
     const production = head.nodes[id]?.relation_name ?? null;
@@ -186,7 +208,10 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     .map((change) => modelReport(change, head, base, probes.get(change.unique_id) ?? null, (node) => {
       const schedule = scheduleOf(node, jobs, (job) => jobSelects(job, node.unique_id), config.schedule.default_runs_per_month);
       const probe = probes.get(node.unique_id);
-      const after: Runtime = probe?.build.seconds !== null && probe?.build.seconds !== undefined ? { seconds: probe.build.seconds, source: 'measured_pr_build' } : { seconds: null, source: 'unknown' };
+      const after: Runtime =
+        probe?.build.seconds !== null && probe?.build.seconds !== undefined
+          ? { seconds: probe.build.seconds, source: 'measured_pr_build' }
+          : runtimeFromExplain(probe?.explain_bytes ?? undefined, config.warehouse.scan_bytes_per_second);
       const before: Runtime | null = probe?.baseline.seconds !== null && probe?.baseline.seconds !== undefined ? { seconds: probe.baseline.seconds, source: probe.baseline.source === 'query_history' ? 'query_history' : 'measured_production_build', samples: probe.baseline.samples } : null;
       return { schedule, cost: modelCost(before, after, schedule.runs_per_month, pricing) };
     }));
@@ -209,6 +234,7 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
   ];
   if (config.schedule.default_runs_per_month !== null) assumptions.push({ key: 'default_runs_per_month', values: { runs: config.schedule.default_runs_per_month } });
   if (warehouse.type === 'duckdb') assumptions.push({ key: 'duckdb_runtime', values: { size: config.warehouse.size } });
+  if ([...probes.values()].some((p) => p.explain_bytes !== undefined)) assumptions.push({ key: 'explain_estimate', values: { bytes_per_second: config.warehouse.scan_bytes_per_second } });
 
   return {
     version: 1,

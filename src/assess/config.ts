@@ -104,6 +104,8 @@ export const configSchema = z
         /** Snowflake bills at least 60 seconds each time a suspended warehouse resumes. */
         min_billed_seconds: z.number().int().nonnegative().default(60),
         statement_timeout_seconds: z.number().int().positive().default(600),
+        /** Scan rate assumed when a runtime is estimated from EXPLAIN bytes (a model not built). */
+        scan_bytes_per_second: z.number().positive().default(100_000_000),
       })
       .prefault({}),
     schedule: z

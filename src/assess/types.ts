@@ -103,6 +103,8 @@ export interface ModelProbe {
   production_relation: string | null;
   /** The session-scoped temporary table holding the PR's version (null when not built). */
   pr_relation: string | null;
+  /** Bytes EXPLAIN says the PR version would scan, when it was not built (e.g. past the model limit). */
+  explain_bytes?: number | null;
   /** Columns and types of the PR version, as the warehouse describes them. */
   pr_columns?: { name: string; type: string }[];
   build: { status: 'built' | 'failed' | 'skipped'; seconds: number | null; message?: string };

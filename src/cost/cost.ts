@@ -80,3 +80,8 @@ export function modelCost(before: Runtime | null, after: Runtime, runsPerMonth: 
     monthly_change_pct: pct,
   };
 }
+
+/** A runtime estimated from the bytes EXPLAIN says a statement would scan, at an assumed scan rate. */
+export function runtimeFromExplain(bytes: number | undefined, bytesPerSecond: number): Runtime {
+  return bytes === undefined || !Number.isFinite(bytes) ? { seconds: null, source: 'unknown' } : { seconds: bytes / bytesPerSecond, source: 'explain_estimate' };
+}

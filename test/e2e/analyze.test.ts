@@ -153,4 +153,18 @@ describe('analyze(): planted changes', () => {
     expect(a.verdict).toBe('NOT_SAFE');
     expect(a.required_approvals.map((r) => r.team)).toContain('data-platform');
   });
+
+  it('past limits.max_models the rest are listed, not built, and the review says so', async () => {
+    const a = await review(
+      {
+        'models/stg_orders.sql': "select id, customer_id, amount + 1 as amount, status from {{ source('raw', 'orders') }}\n",
+        'models/fct_revenue.sql': BASE['models/fct_revenue.sql'].replace('sum(amount)', 'sum(amount) * 2'),
+      },
+      'limits:\n  max_models: 1\n',
+    );
+    const builds = Object.fromEntries(a.models.map((m) => [m.name, m.probe?.build.status]));
+    expect(builds).toEqual({ fct_revenue: 'skipped', stg_orders: 'built' });
+    expect(a.notes).toContainEqual({ key: 'limit_models', values: { analysed: 1, changed: 2, limit: 1 } });
+    expect(renderReview(a)).toContain('limits.max_models: 1');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { modelCost, priceRun } from '../../../src/cost/cost.js';
+import { modelCost, priceRun, runtimeFromExplain } from '../../../src/cost/cost.js';
 
 const pricing = { size: 'M' as const, credit_price_usd: 3, min_billed_seconds: 60 };
 
@@ -25,5 +25,10 @@ describe('cost', () => {
     expect(cost.monthly_change_pct).toBe(100);
     const fresh = modelCost(null, { seconds: 30, source: 'measured_pr_build' }, 30, pricing);
     expect([fresh.monthly_before_usd, fresh.monthly_change_usd, fresh.monthly_after_usd]).toEqual([null, null, 3]);
+  });
+
+  it('estimates a runtime from EXPLAIN bytes at the assumed scan rate, and none without bytes', () => {
+    expect(runtimeFromExplain(5e9, 1e8)).toEqual({ seconds: 50, source: 'explain_estimate' });
+    expect(runtimeFromExplain(undefined, 1e8)).toEqual({ seconds: null, source: 'unknown' });
   });
 });
