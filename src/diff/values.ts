@@ -119,8 +119,15 @@ export function valuesSql(r: Runner, plan: ValuePlan, base: string, head: string
     `${r.sql.countIf(`${anyMismatch} > 0`)} AS ${r.q('changed')}`,
     ...plan.compared.map((_, i) => `sum(${r.q(`m${i}`)}) AS ${r.q(`mm${i}`)}`),
   ];
-  const keyJoin = (alias: string, side: 'base' | 'head') =>
+  // Each side is first cut down to the differing keys by a semi-join (EXISTS): planners then
+  // build on the small key set instead of hashing a whole side for the detail join.
+  const keyMatch = (alias: string, side: 'base' | 'head') =>
     plan.keys.map((key, i) => `${alias}.${r.q(key[side]!.name)} = ir_ck.${k(i)}`).join(' AND ');
+  const differing = (relation: string, alias: string, side: 'base' | 'head') =>
+    `(SELECT * FROM ${relation} AS ${alias} WHERE EXISTS (SELECT 1 FROM ir_ck WHERE ${keyMatch(alias, side)})) AS ${alias}`;
+  const detailJoin = plan.keys
+    .map((key) => `ir_bb.${r.q(key.base!.name)} = ir_hh.${r.q(key.head!.name)}`)
+    .join(' AND ');
   return [
     'WITH',
     `ir_b AS (${narrow(base, 'base')}),`,
@@ -129,7 +136,7 @@ export function valuesSql(r: Runner, plan: ValuePlan, base: string, head: string
     `ir_agg AS (\n  SELECT\n    ${agg.join(',\n    ')}\n  FROM ir_j\n),`,
     `ir_ck AS (SELECT DISTINCT ${plan.keys.map((_, i) => k(i)).join(', ')} FROM ir_j WHERE ${r.q('ch')} = 1),`,
     `ir_det AS (\n  SELECT\n    ${det.join(',\n    ')}\n  FROM (\n    SELECT ${flags.length ? flags.join(',\n      ') : `0 AS ${r.q('m_none')}`}`,
-    `    FROM ir_ck JOIN ${base} AS ir_bb ON ${keyJoin('ir_bb', 'base')} JOIN ${head} AS ir_hh ON ${keyJoin('ir_hh', 'head')}\n  ) AS ir_m\n),`,
+    `    FROM ${differing(base, 'ir_bb', 'base')}\n    JOIN ${differing(head, 'ir_hh', 'head')} ON ${detailJoin}\n  ) AS ir_m\n),`,
     `ir_bd AS (\n  ${duplicatesCte(r, plan, base, 'base', 'b')}\n),`,
     `ir_hd AS (\n  ${duplicatesCte(r, plan, head, 'head', 'h')}\n)`,
     'SELECT * FROM ir_agg CROSS JOIN ir_det CROSS JOIN ir_bd CROSS JOIN ir_hd',

@@ -83,7 +83,7 @@ describe('Snowflake SQL', () => {
     expect(sql).toContain('FROM ir_b FULL OUTER JOIN ir_h ON ir_b."k0" = ir_h."k0"');
     expect(sql).toContain('HASH("AMOUNT", "STATUS", "CREATED_AT") AS "rh" FROM ANALYTICS.PROD.ORDERS');
     expect(sql).toContain('(ir_bb."AMOUNT" IS DISTINCT FROM ir_hh."AMOUNT")');
-    expect(sql).toContain(`JOIN ${B} AS ir_bb ON ir_bb."ID" = ir_ck."k0"`);
+    expect(sql).toContain(`FROM ${B} AS ir_bb WHERE EXISTS (SELECT 1 FROM ir_ck WHERE ir_bb."ID" = ir_ck."k0")`);
     expect(sql).toContain('COUNT_IF("bp" = 1 AND "hp" = 1) AS "matched"');
     expect(sql).not.toContain('"PAYLOAD"');
     expect(sampleSql(r, plan, B, H, 7)).toMatch(/LIMIT 7$/);
