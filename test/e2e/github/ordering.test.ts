@@ -64,9 +64,12 @@ describe('GitHub app: ordering and coalescing', () => {
   it('two pushes 100 ms apart: the first run is aborted and marked superseded, only the latest publishes', async () => {
     const pull = a.fake.openPull(a.repo, { number: 52, headSha: SHA.head1, baseSha: SHA.base, files: MODEL_CHANGE });
     const seenAbort: string[] = [];
+    let firstStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (firstStarted = r));
     a.setPipeline(
       (input: ReviewInput) =>
         new Promise((resolve, reject) => {
+          if (input.headSha === SHA.head1) firstStarted();
           const timer = setTimeout(() => resolve(cannedOutput(input)), 300);
           input.signal.addEventListener('abort', () => {
             clearTimeout(timer);
@@ -76,7 +79,9 @@ describe('GitHub app: ordering and coalescing', () => {
         }),
     );
     await a.send('pull_request', pullRequestEvent(a.repo, pull, 'opened'));
-    await new Promise((r) => setTimeout(r, 100));
+    // The push lands while the first analysis runs (100 ms in, or later on a loaded machine:
+    // waiting for the run to start keeps the interleaving this test is about).
+    await Promise.all([started, new Promise((r) => setTimeout(r, 100))]);
     pull.head.sha = SHA.head2;
     await a.send('pull_request', pullRequestEvent(a.repo, pull, 'synchronize', { before: SHA.head1 }));
     await a.app.idle();

@@ -5,7 +5,7 @@ describe('parseConfig', () => {
   it('gives the documented defaults when the file is absent or empty', () => {
     expect(parseConfig(undefined)).toEqual(defaultConfig);
     expect(parseConfig('# only a comment\n')).toEqual(defaultConfig);
-    expect(defaultConfig.warehouse).toEqual({ size: 'M', credit_price_usd: 3, min_billed_seconds: 60, statement_timeout_seconds: 600 });
+    expect(defaultConfig.warehouse).toEqual({ size: 'M', credit_price_usd: 3, min_billed_seconds: 60, statement_timeout_seconds: 600, scan_bytes_per_second: 100_000_000 });
     expect(defaultConfig.approvals.per_team).toBe(1);
   });
 
