@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import picomatch from 'picomatch';
 import { detectChanges } from './assess/changes.js';
-import type { ImpactReviewConfig } from './assess/config.js';
+import { CREDITS_PER_HOUR, type ImpactReviewConfig } from './assess/config.js';
 import { primaryKeyOf, sensitiveColumnsOf } from './assess/columns-policy.js';
 import { pairColumns, type ColumnPairing } from './assess/renames.js';
 import { downstreamOf } from './assess/downstream.js';
@@ -16,7 +16,7 @@ import { decide } from './assess/policy.js';
 import { runTests, testsForModel, type TestResult } from './assess/tests.js';
 import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
 import { buildPrVersions, tempName } from './build/pr.js';
-import { modelCost, runtimeFromExplain, type Runtime } from './cost/cost.js';
+import { modelCost, priceRun, runtimeFromExplain, type Runtime } from './cost/cost.js';
 import { productionRuntime } from './cost/history.js';
 import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job } from './cost/schedule.js';
 import { withEphemeralCtes } from './dbt/ephemeral.js';
@@ -74,8 +74,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
   const candidates = changes.models.filter((m) => m.status !== 'removed' && changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
   // In DAG order, so that a limit keeps the upstream models whose PR versions the others read.
   const dagOrder = topologicalOrder(head.parent_map, candidates.map((m) => m.unique_id));
-  const position = new Map([...dagOrder.order, ...dagOrder.cycle].map((id, i) => [id, i]));
-  const changedModels = [...candidates].sort((a, b) => (position.get(a.unique_id) ?? 0) - (position.get(b.unique_id) ?? 0));
+  const byId = new Map(candidates.map((m) => [m.unique_id, m]));
+  const changedModels = [...dagOrder.order, ...dagOrder.cycle].map((id) => byId.get(id) as ModelChange);
   const metadataOnly = changes.models.filter((m) => m.status !== 'removed' && !changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
   const limited = changedModels.slice(0, config.limits.max_models);
   const notes: Assessment['notes'] = [];
@@ -124,6 +124,9 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       tests: [],
     };
     probes.set(id, probe);
+    if (build?.status === 'built' && build.relation) {
+      probe.pr_columns = (await warehouse.describe(build.relation).catch(() => [])).map((c) => ({ name: c.name, type: c.type }));
+    }
     if (production && build?.status === 'built' && build.relation) {
       probe.baseline = await baselineRuntime(warehouse, base, baseNode.unique_id);
       progress(`diffing ${node.name} with production`);
@@ -131,7 +134,7 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       const pairing = pairColumns(withEphemeralCtes(base, baseNode.unique_id), build.sql, head.target.type);
       replacements[id] = pairing.replacements;
       try {
-        const columns = (await warehouse.describe(build.relation)).map((c) => c.name);
+        const columns = (probe.pr_columns ?? []).map((c) => c.name);
         probe.diff = await diffRelations(warehouse, production, build.relation, {
           primaryKey: key?.columns,
           sensitiveColumns: config.data.show_values ? sensitiveColumnsOf(node, config, columns) : columns,
@@ -145,8 +148,7 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
         probe.diff_error = (err as Error).message.split('\n')[0];
       }
     }
-    if (build?.status === 'built' && build.relation) {
-      probe.pr_columns = (await warehouse.describe(build.relation).catch(() => [])).map((c) => ({ name: c.name, type: c.type }));
+    if (build?.status === 'built') {
       progress(`running the tests of ${node.name}`);
       probe.tests = await testsOf(id);
     }
@@ -225,9 +227,9 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     const values = models.map(pick).filter((v): v is number => typeof v === 'number');
     return values.length ? Math.round(values.reduce((a, b) => a + b, 0) * 100) / 100 : null;
   };
-  const reviewCredits = (reviewSeconds * creditsPerHour(config)) / 3600;
+  const reviewCost = priceRun({ seconds: reviewSeconds, source: 'measured_pr_build' }, pricing);
   const assumptions: Assumption[] = [
-    { key: 'warehouse_size', values: { size: config.warehouse.size, credits_per_hour: creditsPerHour(config) } },
+    { key: 'warehouse_size', values: { size: config.warehouse.size, credits_per_hour: CREDITS_PER_HOUR[config.warehouse.size] } },
     { key: 'credit_price', values: { usd: config.warehouse.credit_price_usd } },
     { key: 'min_billing', values: { seconds: config.warehouse.min_billed_seconds } },
     ...jobs.map((j) => ({ key: 'runs_per_month', values: { runs: runsPerMonth(j.cron, j.timezone), job: j.name, cron: j.cron } })),
@@ -260,8 +262,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       monthly_change_usd: sum((m) => m.cost?.monthly_change_usd),
       review: {
         seconds: Math.round(reviewSeconds * 100) / 100,
-        credits: Math.round(reviewCredits * 1e6) / 1e6,
-        usd: Math.round(reviewCredits * config.warehouse.credit_price_usd * 10000) / 10000,
+        credits: reviewCost.credits ?? 0,
+        usd: reviewCost.usd ?? 0,
         queries: warehouse.statements(),
       },
     },
@@ -270,11 +272,6 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     notes,
     commands: commandsFor(models),
   };
-}
-
-function creditsPerHour(config: ImpactReviewConfig): number {
-  const table: Record<string, number> = { XS: 1, S: 2, M: 4, L: 8, XL: 16, '2XL': 32, '3XL': 64, '4XL': 128, '5XL': 256, '6XL': 512 };
-  return table[config.warehouse.size];
 }
 
 /** The production baseline's runtime: query history on Snowflake, a measured rebuild of the base version on DuckDB. */

@@ -111,24 +111,17 @@ export function collectFindings(input: FindingsInput): Finding[] {
           add({ kind: 'vanished_values', severity: 'warning', unique_id: id, column, figures: { values: dist.labels_hidden ? null : dist.vanished_values, count: dist.vanished_values.length } });
         }
       }
+      // A total that moved past the threshold: per column, and from a removed column to the added one replacing it.
+      const totalChanged = (column: string, before: unknown, after: unknown, names: Record<string, string>) => {
+        if (typeof before !== 'number' || typeof after !== 'number' || before === 0) return;
+        const change = (after - before) / Math.abs(before);
+        if (Math.abs(change) * 100 < t.total_change_pct) return;
+        add({ kind: 'total_changed', severity: escalate(id), unique_id: id, column, figures: { base: before, head: after, change_pct: pct(change), ...names }, threshold: { key: 'thresholds.total_change_pct', value: t.total_change_pct } });
+      };
       for (const pair of input.replacements?.[id] ?? []) {
-        const before = diff.columns[pair.base]?.base?.sum;
-        const after = diff.columns[pair.head]?.head?.sum;
-        if (typeof before !== 'number' || typeof after !== 'number' || before === 0) continue;
-        const change = (after - before) / Math.abs(before);
-        if (Math.abs(change) * 100 >= t.total_change_pct) {
-          add({ kind: 'total_changed', severity: escalate(id), unique_id: id, column: pair.head, figures: { base: before, head: after, change_pct: pct(change), base_column: pair.base, head_column: pair.head }, threshold: { key: 'thresholds.total_change_pct', value: t.total_change_pct } });
-        }
+        totalChanged(pair.head, diff.columns[pair.base]?.base?.sum, diff.columns[pair.head]?.head?.sum, { base_column: pair.base, head_column: pair.head });
       }
-      for (const [column, col] of Object.entries(diff.columns)) {
-        const before = col.base?.sum;
-        const after = col.head?.sum;
-        if (typeof before !== 'number' || typeof after !== 'number' || before === 0) continue;
-        const change = (after - before) / Math.abs(before);
-        if (Math.abs(change) * 100 >= t.total_change_pct) {
-          add({ kind: 'total_changed', severity: escalate(id), unique_id: id, column, figures: { base: before, head: after, change_pct: pct(change) }, threshold: { key: 'thresholds.total_change_pct', value: t.total_change_pct } });
-        }
-      }
+      for (const [column, col] of Object.entries(diff.columns)) totalChanged(column, col.base?.sum, col.head?.sum, {});
     }
     const cost = model.cost;
     if (cost && cost.monthly_change_usd !== null) {

@@ -81,7 +81,8 @@ export function decide(input: PolicyInput): Decision {
     const name = exposure.exposure?.label ?? exposure.name;
     require(teamForOwner(owners.exposures, exposure.owner, name, exposure.name), { kind: 'exposure', name, owner: exposure.owner });
   }
-  const changedModels = input.models.filter((m) => m.change.class !== 'unchanged' || m.change.status !== 'modified' || m.change.reasons.length > 0);
+  // Every model in the assessment changed in some way (each carries at least one reason).
+  const changedModels = input.models;
   for (const model of changedModels) {
     if (model.owner) {
       const team = lookup(owners.models, model.owner) ?? lookup(owners.exposures, model.owner);

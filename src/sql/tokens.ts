@@ -123,47 +123,15 @@ export function lex(sql: string, rules: LexRules): LexResult {
     // E'…' strings always take backslash escapes (Postgres, DuckDB).
     const escapeString = (c === 'E' || c === 'e') && next === "'";
     if (c === "'" || escapeString) {
-      const backslash = rules.backslashEscapes || escapeString;
-      let j = escapeString ? i + 2 : i + 1;
-      let closed = false;
-      while (j < n) {
-        const d = sql[j];
-        if (backslash && d === '\\') {
-          j += 2;
-          continue;
-        }
-        if (d === "'") {
-          if (sql[j + 1] === "'") {
-            j += 2;
-            continue;
-          }
-          j++;
-          closed = true;
-          break;
-        }
-        j++;
-      }
-      if (!closed) return unterminated('a quoted string');
+      const j = afterClosingQuote(sql, escapeString ? i + 2 : i + 1, "'", rules.backslashEscapes || escapeString);
+      if (j < 0) return unterminated('a quoted string');
       advance(j);
       push('string', start, j, startLine, startCol);
       continue;
     }
     if (c === '"' || (rules.backtickIdentifiers && c === '`')) {
-      let j = i + 1;
-      let closed = false;
-      while (j < n) {
-        if (sql[j] === c) {
-          if (sql[j + 1] === c) {
-            j += 2;
-            continue;
-          }
-          j++;
-          closed = true;
-          break;
-        }
-        j++;
-      }
-      if (!closed) return unterminated('a quoted identifier');
+      const j = afterClosingQuote(sql, i + 1, c, false);
+      if (j < 0) return unterminated('a quoted identifier');
       advance(j);
       push('quoted', start, j, startLine, startCol);
       continue;
@@ -237,4 +205,21 @@ export function blankComments(sql: string, tokens: Token[]): string {
     last = t.start + t.text.length;
   }
   return out + sql.slice(last);
+}
+
+/**
+ * The index just past the quote that closes a string or quoted identifier opened before `from`;
+ * a doubled quote is an escaped one, and so is anything after a backslash when `backslash` is set.
+ * -1 when the text ends first.
+ */
+function afterClosingQuote(sql: string, from: number, quote: string, backslash: boolean): number {
+  let j = from;
+  while (j < sql.length) {
+    const d = sql[j];
+    if (backslash && d === '\\') j += 2;
+    else if (d === quote && sql[j + 1] === quote) j += 2;
+    else if (d === quote) return j + 1;
+    else j++;
+  }
+  return -1;
 }
