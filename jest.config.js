@@ -18,4 +18,5 @@ export default {
     ],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

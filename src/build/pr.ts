@@ -59,7 +59,7 @@ export async function buildPrVersions(
       results.set(id, { unique_id: id, status: 'skipped', relation: null, seconds: null, sql: null, message: 'Python models are not executed' });
       continue;
     }
-    const compiled = compile(id, overrides);
+    const compiled = await compile(id, overrides);
     if ('error' in compiled) {
       failed.add(id);
       results.set(id, { unique_id: id, status: 'failed', relation: null, seconds: null, sql: null, message: `${node.original_file_path}${compiled.line ? `:${compiled.line}` : ''}: ${compiled.error}` });

@@ -13,7 +13,7 @@ import { parsePropertyFile, type PropertyEntry } from './properties.js';
 import { defaultQuoting } from './relations.js';
 import { globalMacros } from './render/global-macros.js';
 import { createRenderer, staticScan } from './render/index.js';
-import type { MetadataLookup, Renderer, RenderTarget } from './render/types.js';
+import type { MetadataLookup, Renderer, RendererOptions, RenderTarget } from './render/types.js';
 import { Resolver } from './resolve.js';
 import { lineOf, resolveCalls } from './link.js';
 import { finishNode, renderDeep, renderTargetFor, safeRenderValue } from './render-values.js';
@@ -36,6 +36,8 @@ export interface LoadProjectOptions {
   runStartedAt?: Date;
   /** Render every node a second time with real relation names to fill compiled_code (default true). */
   compile?: boolean;
+  /** Bounds on each render, and the hooks a supervising process uses (see src/sandbox/). */
+  render?: Pick<RendererOptions, 'limits' | 'onRenderStart' | 'onRenderEnd' | 'skip'>;
 }
 
 const DEFAULT_TARGET: Target = { name: 'dev', type: 'duckdb', database: 'main', schema: 'main' };
@@ -55,7 +57,8 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
 }
 
 /** Renders one node again with some refs pointing at other relations (the PR versions of changed parents). */
-export type NodeCompiler = (uniqueId: string, relationOverrides: Record<string, string>) => { sql: string } | { error: string; line?: number };
+export type NodeCompiler = (uniqueId: string, relationOverrides: Record<string, string>) => Promise<CompileResult>;
+export type CompileResult = { sql: string } | { error: string; line?: number };
 
 /** loadProject, plus a compiler that re-renders nodes with the same macros, vars and target. */
 export async function loadProjectWithCompiler(dir: string, options: LoadProjectOptions = {}): Promise<{ project: Project; compile: NodeCompiler }> {
@@ -86,6 +89,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
     envAllow,
     resolveRef: () => undefined,
     resolveSource: () => undefined,
+    ...options.render,
   });
   for (const pkg of packages) {
     const label = pkg.info.root === '.' ? 'dbt_project.yml' : `${pkg.info.root}/dbt_project.yml`;
@@ -155,6 +159,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
       return hit.kind === 'found' ? hit.item.relation_name : undefined;
     },
     declaredColumns: (relation) => declared.get(relation),
+    ...options.render,
   });
   const declared = new Map<string, { name: string; data_type?: string | null }[]>();
   const naming = new Naming(target, quoting, rootFile.name, macros, () => renderer, problems);
@@ -382,7 +387,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
   }
 
   Object.assign(project, buildGraphMaps(project));
-  const compile: NodeCompiler = (uniqueId, relationOverrides) => {
+  const compile: NodeCompiler = async (uniqueId, relationOverrides) => {
     const n = project.nodes[uniqueId];
     if (!n) return { error: `${uniqueId} is not in the project` };
     if (n.render_error) return { error: n.render_error.message, line: n.render_error.line };

@@ -186,9 +186,7 @@ export function buildContext(host: ContextHost): Record<string, unknown> {
   const envVar = (...raw: unknown[]): unknown => {
     const { args } = splitKeywords(raw);
     const name = String(args[0]);
-    const secret = name.startsWith('DBT_ENV_SECRET');
-    const allowed = options.envAllow.includes(name) || (name.startsWith('DBT_') && !secret);
-    const value = allowed ? options.env[name] : undefined;
+    const value = envVarVisible(name, options.envAllow) ? options.env[name] : undefined;
     if (value !== undefined) return value;
     if (args.length >= 2) return args[1];
     throw new CompilerError(`env_var '${name}' is not set or not allowed`);
@@ -355,6 +353,7 @@ export function buildContext(host: ContextHost): Record<string, unknown> {
       const len = arrays.length ? Math.min(...arrays.map((a) => a.length)) : 0;
       return Array.from({ length: len }, (_v, i) => arrays.map((a) => a[i]));
     },
+    range: jinjaRange,
     set: (items: unknown) => (Array.isArray(items) ? [...new Set(items)] : typeof items === 'string' ? [...new Set(items)] : []),
     local_md5: (text: unknown) => createHash('md5').update(pyStr(text)).digest('hex'),
     dbt_version: '1.8.0',
@@ -366,4 +365,25 @@ export function buildContext(host: ContextHost): Record<string, unknown> {
     builtins: { ref, source, config },
     context: {},
   };
+}
+
+/** The most items `range()` builds: nunjucks' range is an eager array, so a huge one exhausts memory before any time limit. */
+export const MAX_RANGE_ITEMS = 10_000_000;
+
+/** Python's range(stop) / range(start, stop[, step]), refusing lists past MAX_RANGE_ITEMS. */
+function jinjaRange(...raw: unknown[]): number[] {
+  const nums = raw.map(Number);
+  if (nums.some((n) => !Number.isFinite(n))) throw new CompilerError(`range() needs numbers, got ${raw.map(String).join(', ')}`);
+  const [start, stop, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  if (step === 0) throw new CompilerError('range() step must not be zero');
+  const count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > MAX_RANGE_ITEMS) {
+    throw new CompilerError(`range() of ${count.toLocaleString('en-US')} items is more than the renderer allows (${MAX_RANGE_ITEMS.toLocaleString('en-US')})`);
+  }
+  return Array.from({ length: count }, (_v, i) => start + i * step);
+}
+
+/** Whether env_var() may read a variable: DBT_* (not DBT_ENV_SECRET_*, as in dbt) and the names config allows. */
+export function envVarVisible(name: string, envAllow: readonly string[]): boolean {
+  return envAllow.includes(name) || (name.startsWith('DBT_') && !name.startsWith('DBT_ENV_SECRET'));
 }

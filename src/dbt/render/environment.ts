@@ -7,7 +7,7 @@
 import nunjucks from 'nunjucks';
 import { createHash } from 'node:crypto';
 import { addTime, pySub } from './modules.js';
-import { makeMemberLookup, pyMod, pyPercent, pyAdd, pyBool, pyConcat, pyMul, pyStr, isPlainObject } from './python.js';
+import { UNSAFE_NAMES, makeMemberLookup, pyMod, pyPercent, pyAdd, pyBool, pyConcat, pyMul, pyStr, isPlainObject } from './python.js';
 
 // nunjucks' internals are untyped JavaScript; these shapes are the few members we touch.
 interface NjNode {
@@ -52,6 +52,10 @@ export function installPatches(): void {
   const runtime = nj.runtime;
   const compatLookup = runtime.memberLookup as (obj: unknown, val: unknown, ...rest: unknown[]) => unknown;
   runtime.memberLookup = makeMemberLookup(compatLookup);
+  // Names inherited from Object.prototype (`constructor`, `__proto__`) are not variables.
+  const frameLookup = runtime.contextOrFrameLookup as (context: unknown, frame: unknown, name: string) => unknown;
+  runtime.contextOrFrameLookup = (context: unknown, frame: unknown, name: string): unknown =>
+    UNSAFE_NAMES.has(name) ? undefined : frameLookup(context, frame, name);
   runtime.suppressValue = (val: unknown): unknown => {
     if (val === undefined) return '';
     if (typeof val === 'string' || val instanceof nunjucks.runtime.SafeString) return val;

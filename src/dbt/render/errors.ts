@@ -21,6 +21,9 @@ export function describeError(error: unknown): { message: string; line?: number 
   message = message.replace(/^(?:Template render error: )?(?:\([^)]*\)\s*)?/, '');
   message = message.replace(/^(?:Error|CompilerError|TypeError|ReferenceError|Template render error): /, '');
   message = message.replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '').replace(/^(?:Error|CompilerError|TypeError): /, '');
+  // JavaScript's own limits, in words that point at the template.
+  if (/Maximum call stack size exceeded/.test(message)) message = 'recursion too deep (a macro that calls itself without end?)';
+  else if (/Invalid string length|Invalid array length/.test(message)) message = 'built a string or list larger than the renderer allows';
   const line = loc ? Number(loc[1]) : undefined;
   return line !== undefined && line > 0 ? { message: message.trim(), line } : { message: message.trim() };
 }

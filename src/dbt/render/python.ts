@@ -325,6 +325,16 @@ type Lookup = (obj: unknown, val: unknown, ...rest: unknown[]) => unknown;
  * Attribute lookup with Python's methods for str, list and dict. Plain objects get dict methods
  * (Jinja's getattr wins over getitem for `.items`), other objects keep their own members.
  */
+/** Members that lead from template values (functions, class instances) to JavaScript's machinery; Jinja code never needs them. */
+export const UNSAFE_MEMBERS: ReadonlySet<string> = new Set([
+  'constructor', 'prototype', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+  'caller', 'callee', 'arguments', 'call', 'apply', 'bind',
+]);
+/** Names inherited from Object.prototype that must not resolve as template variables. */
+export const UNSAFE_NAMES: ReadonlySet<string> = new Set([
+  'constructor', 'prototype', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+]);
+
 export function makeMemberLookup(sliceLookup: Lookup): Lookup {
   return function memberLookup(this: unknown, obj: unknown, val: unknown, ...rest: unknown[]): unknown {
     if (rest.length === 2) {
@@ -348,6 +358,8 @@ export function makeMemberLookup(sliceLookup: Lookup): Lookup {
       if (Object.prototype.hasOwnProperty.call(DICT_METHODS, key)) return bindMethod(DICT_METHODS, obj, key);
       return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
     }
+    // The way out of a template into JavaScript (`x.constructor.constructor('…')()`): not Jinja.
+    if (typeof key === 'string' && UNSAFE_MEMBERS.has(key)) return undefined;
     const member = (obj as Record<string, unknown>)[key];
     if (typeof member === 'function' && typeof obj === 'object') {
       // Bind methods of class instances (relations, adapter) but leave plain callables alone.

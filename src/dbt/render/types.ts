@@ -60,6 +60,23 @@ export interface RendererOptions {
   metadata?: MetadataLookup;
   /** `run_started_at`; fixed in tests so output is deterministic. */
   runStartedAt?: Date;
+  /** Bounds on one top-level render; PR authors control the templates. */
+  limits?: RenderLimits;
+  /**
+   * Called before each top-level render with the node's unique id (or `file:<path>` for a value),
+   * so a supervising process can tell which template was running if this one dies.
+   */
+  onRenderStart?(key: string): void;
+  onRenderEnd?(): void;
+  /** Nodes not to render at all, with the reason (they stopped an earlier render process). */
+  skip?: ReadonlyMap<string, string>;
+}
+
+export interface RenderLimits {
+  /** Wall time of one top-level render, in milliseconds. */
+  timeoutMs?: number;
+  /** Length of one rendered result, in characters. */
+  maxOutputChars?: number;
 }
 
 /** What the node being rendered looks like to Jinja (`this`, `model`, config.get). */
