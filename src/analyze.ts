@@ -12,9 +12,11 @@ import { primaryKeyOf, sensitiveColumnsOf } from './assess/columns-policy.js';
 import { pairColumns, type ColumnPairing } from './assess/renames.js';
 import { downstreamOf } from './assess/downstream.js';
 import { collectFindings } from './assess/findings.js';
+import { checkedAfterEachStatement, limitFindings, limitsReport, startDeadline, type Clock } from './assess/limits.js';
 import { decide } from './assess/policy.js';
-import { runTests, testsForModel, type TestResult } from './assess/tests.js';
-import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
+import { runTests, skippedTests, testsForModel, type TestResult } from './assess/tests.js';
+import type { Assessment, Assumption, Finding, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
+import { planBuilds } from './build/limits.js';
 import { buildPrVersions, tempName } from './build/pr.js';
 import { modelCost, priceRun, runtimeFromExplain, type Runtime } from './cost/cost.js';
 import { productionRuntime } from './cost/history.js';
@@ -22,7 +24,8 @@ import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job 
 import { withEphemeralCtes } from './dbt/ephemeral.js';
 import { topologicalOrder } from './dbt/graph.js';
 import { ownerOf } from './dbt/owners.js';
-import { loadProjectWithCompiler } from './dbt/project.js';
+import { assertProjectFileSize } from './dbt/package-files.js';
+import { loadProjectInSandbox, type SandboxedProject } from './sandbox/client.js';
 import { select } from './dbt/selectors.js';
 import type { Project, Target } from './dbt/types.js';
 import { diffRelations } from './diff/diff.js';
@@ -34,8 +37,10 @@ export interface AnalyzeInput {
   /** The dbt project directory at the PR's base and head commits. */
   baseDir: string;
   headDir: string;
-  /** The repository root at head, for Airflow DAG files (defaults to headDir). */
+  /** The repository root at head, for Airflow DAG files (defaults to headDir); the head renderer may read it. */
   headRepoRoot?: string;
+  /** The repository root at base: the base renderer may read it (local packages outside the project). */
+  baseRepoRoot?: string;
   warehouse: Warehouse;
   config: ImpactReviewConfig;
   /** Git renames inside the project, relative to the project directory. */
@@ -49,6 +54,10 @@ export interface AnalyzeInput {
   signal?: AbortSignal;
   /** Fixed clock for reproducible output. */
   now?: Date;
+  /** Bytes fetched from GitHub per tarball and the cap in force (the app); the review states them. */
+  fetched?: { base: number; head: number; limit: number };
+  /** Milliseconds on a monotonic clock, for limits.max_runtime_seconds (tests pass a fake one). */
+  clock?: Clock;
 }
 
 const BUILDABLE = new Set(['model', 'snapshot']);
@@ -57,12 +66,28 @@ const METADATA_ONLY = new Set(['tests', 'description', 'tags', 'meta', 'columns'
 
 export async function analyze(input: AnalyzeInput): Promise<Assessment> {
   const { config } = input;
-  const warehouse = countingWarehouse(input.warehouse);
+  // limits.max_file_bytes: without dbt_project.yml there is no project, so an oversize one stops here.
+  await Promise.all([assertProjectFileSize(input.baseDir, config.limits.max_file_bytes), assertProjectFileSize(input.headDir, config.limits.max_file_bytes)]);
+  // limits.max_runtime_seconds: once it passes no new work starts, and what was done is reviewed.
+  const deadline = startDeadline(config.limits.max_runtime_seconds, input.clock ?? (() => performance.now()), input.signal);
+  const warehouse = countingWarehouse(checkedAfterEachStatement(input.warehouse, () => deadline.expired()));
   const progress = input.onProgress ?? (() => undefined);
   const target: Partial<Target> = { name: config.target.name, type: warehouse.type, database: config.target.database ?? warehouse.database, schema: config.target.schema };
-  const loadOptions = { target, vars: config.vars, env: input.env ?? {}, envAllow: config.env_allow, runStartedAt: input.now };
+  const loadOptions = { target, vars: config.vars, env: input.env ?? {}, envAllow: config.env_allow, runStartedAt: input.now, maxFileBytes: config.limits.max_file_bytes };
   progress('loading the base and head projects');
-  const [baseLoaded, headLoaded] = await Promise.all([loadProjectWithCompiler(input.baseDir, loadOptions), loadProjectWithCompiler(input.headDir, loadOptions)]);
+  // PR authors control the Jinja: it renders in worker processes without secrets (src/sandbox/).
+  const sandbox = (repoRoot?: string) => ({
+    readRoots: repoRoot ? [repoRoot] : [],
+    limits: { renderTimeoutMs: config.limits.render_seconds * 1000, memoryMb: config.limits.render_memory_mb },
+  });
+  const [baseLoaded, headLoaded] = await loadBoth(
+    () => loadProjectInSandbox(input.baseDir, loadOptions, sandbox(input.baseRepoRoot)),
+    () => loadProjectInSandbox(input.headDir, loadOptions, sandbox(input.headRepoRoot)),
+  );
+  const closeWorkers = () => {
+    baseLoaded.close();
+    headLoaded.close();
+  };
   const base = baseLoaded.project;
   const head = headLoaded.project;
 
@@ -79,12 +104,20 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
   const metadataOnly = changes.models.filter((m) => m.status !== 'removed' && !changesData(m) && BUILDABLE.has(head.nodes[m.unique_id]?.resource_type ?? ''));
   const limited = changedModels.slice(0, config.limits.max_models);
   const notes: Assessment['notes'] = [];
-  if (changedModels.length > limited.length) notes.push({ key: 'limit_models', values: { analysed: limited.length, changed: changedModels.length, limit: config.limits.max_models } });
+
+  // Limits that keep a model from being built (a file too large to read, too many rows to scan)
+  // are decided before any build: the estimate comes first.
+  progress('estimating the rows each PR build would scan');
+  const { skippedBy, rowsSkipped, estimates } = await planBuilds(warehouse, head, base, limited, { maxRowsScanned: config.limits.max_rows_scanned, stop: () => deadline.expired() });
+  const toBuild = limited.filter((m) => !skippedBy.has(m.unique_id));
+  /** Models whose analysis (build, diff, tests) had not started when the runtime limit passed. */
+  const outOfTime: string[] = [];
 
   const reviewStarted = performance.now();
 
-  progress(`building ${limited.length} PR version(s) in temporary tables`);
-  const builds = await buildPrVersions(head, headLoaded.compile, warehouse, limited.map((m) => m.unique_id), { prefix: 'pr', onProgress: progress, signal: input.signal });
+  progress(`building ${toBuild.length} PR version(s) in temporary tables`);
+  // Building is the last use of the renderers.
+  const builds = await buildPrVersions(head, headLoaded.compile, warehouse, toBuild.map((m) => m.unique_id), { prefix: 'pr', onProgress: progress, signal: deadline.signal }).finally(closeWorkers);
 
   const dangling: Record<string, string[]> = {};
   for (const m of changes.models.filter((x) => x.status === 'removed')) {
@@ -114,6 +147,7 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     const build = builds.get(id);
     const baseNode = base.nodes[change.base_unique_id ?? id];
     const production = change.status === 'added' || !baseNode?.relation_name ? null : baseNode.relation_name;
+    const limit = skippedBy.get(id) ?? (deadline.expired() ? 'max_runtime_seconds' : undefined);
     const probe: ModelProbe = {
       unique_id: id,
       production_relation: production,
@@ -122,8 +156,16 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       baseline: { seconds: null, source: 'none' },
       diff: null,
       tests: [],
+      ...(estimates.has(id) ? { rows_estimate: estimates.get(id) } : {}),
+      ...(limit ? { skipped_by: limit } : {}),
     };
     probes.set(id, probe);
+    if (limit) {
+      // Not built, or built but not diffed and tested: the Limits section says why.
+      if (!build || build.message === NOT_STARTED) probe.build = { status: 'skipped', seconds: null, message: `limit:${limit}` };
+      if (limit === 'max_runtime_seconds') outOfTime.push(id);
+      continue;
+    }
     if (build?.status === 'built' && build.relation) {
       probe.pr_columns = (await warehouse.describe(build.relation).catch(() => [])).map((c) => ({ name: c.name, type: c.type }));
     }
@@ -151,6 +193,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     if (build?.status === 'built') {
       progress(`running the tests of ${node.name}`);
       probe.tests = await testsOf(id);
+    } else {
+      probe.tests = skippedTests(head, id, 'not run: the PR version of the model was not built');
     }
   }
   // Past the model limit nothing is built: the runtime is estimated from EXPLAIN against production.
@@ -158,22 +202,25 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     const id = change.unique_id;
     const sql = withEphemeralCtes(head, id);
     let bytes: number | undefined;
-    if (sql && readOnlyCheck(sql, warehouse.type).ok) bytes = (await warehouse.explain(sql, { purpose: 'explain' }).catch(() => null))?.bytes;
+    if (sql && readOnlyCheck(sql, warehouse.type).ok && !deadline.expired()) bytes = (await warehouse.explain(sql, { purpose: 'explain' }).catch(() => null))?.bytes;
     probes.set(id, {
       unique_id: id,
       production_relation: base.nodes[change.base_unique_id ?? id]?.relation_name ?? null,
       pr_relation: null,
-      build: { status: 'skipped', seconds: null, message: 'limit_models' },
+      build: { status: 'skipped', seconds: null, message: 'limit:max_models' },
       baseline: { seconds: null, source: 'none' },
       diff: null,
       tests: [],
       explain_bytes: bytes ?? null,
+      skipped_by: 'max_models',
     });
   }
   for (const change of metadataOnly) {
     const id = change.unique_id;
     const production = head.nodes[id]?.relation_name ?? null;
-    progress(`running the tests of ${change.name} against production`);
+    const outOfTimeHere = !input.signal?.aborted && deadline.expired();
+    if (outOfTimeHere) outOfTime.push(id);
+    else progress(`running the tests of ${change.name} against production`);
     probes.set(id, {
       unique_id: id,
       production_relation: production,
@@ -181,7 +228,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       build: { status: 'skipped', seconds: null, message: 'metadata_only' },
       baseline: { seconds: null, source: 'none' },
       diff: null,
-      tests: await testsOf(id),
+      tests: outOfTimeHere ? [] : await testsOf(id),
+      ...(outOfTimeHere ? { skipped_by: 'max_runtime_seconds' as const } : {}),
     });
   }
 
@@ -218,7 +266,23 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
       return { schedule, cost: modelCost(before, after, schedule.runs_per_month, pricing) };
     }));
 
-  const findings = collectFindings({ config, models, downstream, exposures, danglingRefs: dangling, replacements });
+  // Every limit, hit or not; each one hit is a finding, so a review cut short is never SAFE.
+  const oversizeAtBase = new Map(base.problems.filter((p) => p.oversize).map((p) => [p.file, p.oversize?.bytes]));
+  const oversize = head.problems.filter((p) => p.oversize);
+  const limits = limitsReport({
+    config,
+    models: { changed: changedModels.length, skipped: changedModels.slice(limited.length).map((m) => m.unique_id) },
+    fetched: input.fetched,
+    rows: { estimates: [...estimates.values()], skipped: rowsSkipped },
+    runtime: { seconds: deadline.elapsed(), hit: deadline.hit(), skipped: outOfTime },
+    files: {
+      skipped: oversize.map((p) => ({ id: p.file, value: p.oversize?.bytes })),
+      hit: oversize.some((p) => oversizeAtBase.get(p.file) !== p.oversize?.bytes),
+    },
+  });
+  deadline.dispose();
+  const severity: Record<Finding['severity'], number> = { blocker: 0, warning: 1, info: 2 };
+  const findings = [...collectFindings({ config, models, downstream, exposures, danglingRefs: dangling, replacements }), ...limitFindings(limits)].sort((a, b) => severity[a.severity] - severity[b.severity]);
   const groupOwners = Object.fromEntries(Object.values(head.groups).map((g) => [g.name, g.owner.name ?? g.owner.email ?? null]));
   const decision = decide({ config, findings, models, exposures, groupOwners, selects });
 
@@ -270,9 +334,13 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     assumptions,
     problems: [...head.problems.filter((p) => !models.some((m) => m.unique_id === p.unique_id))],
     notes,
+    limits,
     commands: commandsFor(models),
   };
 }
+
+/** What buildPrVersions records for a model it did not start because its signal had aborted. */
+const NOT_STARTED = 'superseded by a newer run';
 
 /** The production baseline's runtime: query history on Snowflake, a measured rebuild of the base version on DuckDB. */
 async function baselineRuntime(warehouse: Warehouse, base: Project, id: string): Promise<ModelProbe['baseline']> {
@@ -359,4 +427,13 @@ function commandsFor(models: ModelReport[]): Assessment['commands'] {
     { purpose: 'test', command: `dbt test --select ${names}` },
     { purpose: 'downstream', command: `dbt ls --select ${models.map((m) => `${m.name}+`).join(' ')}` },
   ];
+}
+
+/** Both projects or neither: a worker that loaded is closed when the other side fails. */
+async function loadBoth(base: () => Promise<SandboxedProject>, head: () => Promise<SandboxedProject>): Promise<[SandboxedProject, SandboxedProject]> {
+  const [b, h] = await Promise.allSettled([base(), head()]);
+  if (b.status === 'fulfilled' && h.status === 'fulfilled') return [b.value, h.value];
+  if (b.status === 'fulfilled') b.value.close();
+  if (h.status === 'fulfilled') h.value.close();
+  throw b.status === 'rejected' ? b.reason : (h as PromiseRejectedResult).reason;
 }

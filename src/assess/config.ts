@@ -165,14 +165,34 @@ export const configSchema = z
         histogram_bins: z.number().int().positive().max(100).default(10),
       })
       .prefault({}),
+    /** Limits against abuse: each one the review hits is named in it, with what was left out. */
     limits: z
-      .object({
-        max_models: z.number().int().positive().default(50),
-        max_rows_scanned: z.number().positive().default(1e9),
-        max_fetch_bytes: z.number().positive().default(200 * 1024 * 1024),
-        max_file_bytes: z.number().positive().default(2 * 1024 * 1024),
-        analysis_timeout_seconds: z.number().positive().default(900),
-      })
+      .preprocess(
+        // `analysis_timeout_seconds` was this key's first name; an old config keeps working.
+        (v) => {
+          if (!v || typeof v !== 'object' || Array.isArray(v) || !('analysis_timeout_seconds' in v)) return v;
+          const { analysis_timeout_seconds: old, ...rest } = v as Record<string, unknown>;
+          return 'max_runtime_seconds' in rest ? rest : { ...rest, max_runtime_seconds: old };
+        },
+        z
+          .object({
+            /** Changed models built and diffed per PR (in DAG order); the rest are listed, with EXPLAIN runtimes. */
+            max_models: z.number().int().positive().default(50),
+            /** Rows one model's PR build and diff may scan, estimated before anything runs; above it the model is not built. */
+            max_rows_scanned: z.number().positive().default(1e9),
+            /** Bytes of one tarball fetched from GitHub (base or head), compressed and unpacked. */
+            max_fetch_bytes: z.number().int().positive().default(200 * 1024 * 1024),
+            /** Bytes of one project file (model, macro, YAML); a larger one is not read. */
+            max_file_bytes: z.number().int().positive().default(2 * 1024 * 1024),
+            /** Wall-clock seconds of one analysis; past it no new warehouse work starts and the partial review is published. */
+            max_runtime_seconds: z.number().positive().default(900),
+            /** Wall-clock seconds one model's (or YAML value's) Jinja may render; past it the render stops and the model reports a render error. */
+            render_seconds: z.number().positive().max(300).default(10),
+            /** MiB of heap for the render worker; a template that needs more stops with a render error on that model. */
+            render_memory_mb: z.number().int().min(64).max(16384).default(1024),
+          })
+          .strict(),
+      )
       .prefault({}),
     /** Environment variables env_var() may read besides DBT_*. */
     env_allow: z.array(z.string()).default([]),

@@ -114,6 +114,11 @@ function baseResult(test: DbtNode): Omit<TestResult, 'status' | 'failures' | 'sq
   };
 }
 
+/** The model's tests as skipped, with why: a model whose PR version was not built still shows what it has. */
+export function skippedTests(project: Project, modelId: string, reason: string): TestResult[] {
+  return testsForModel(project, modelId).map((t) => ({ ...baseResult(t), status: 'skipped', failures: null, sql: null, reason }));
+}
+
 async function runOne(warehouse: Warehouse, project: Project, test: DbtNode, relationOf: (id: string) => string | undefined, options: RunTestsOptions): Promise<TestResult> {
   const base = baseResult(test);
   const produced = testSql(test, { relationOf, dialect: warehouse.type, project });

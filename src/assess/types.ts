@@ -105,6 +105,10 @@ export interface ModelProbe {
   pr_relation: string | null;
   /** Bytes EXPLAIN says the PR version would scan, when it was not built (e.g. past the model limit). */
   explain_bytes?: number | null;
+  /** Rows its PR build and diff were estimated to scan before anything ran (null: the warehouse could not say). */
+  rows_estimate?: number | null;
+  /** The limit that cut its analysis short (not built, not diffed or not tested), when one did. */
+  skipped_by?: LimitKey;
   /** Columns and types of the PR version, as the warehouse describes them. */
   pr_columns?: { name: string; type: string }[];
   build: { status: 'built' | 'failed' | 'skipped'; seconds: number | null; message?: string };
@@ -170,6 +174,37 @@ export interface Assumption {
   values: Record<string, unknown>;
 }
 
+/** The keys under `limits:` in config, each a limit against abuse. */
+export type LimitKey = 'max_models' | 'max_fetch_bytes' | 'max_rows_scanned' | 'max_runtime_seconds' | 'max_file_bytes';
+
+/** Something a limit left out of the review. */
+export interface LimitSkip {
+  /** A model's unique id, or a file's path (max_file_bytes). */
+  id: string;
+  /** Its figure in the limit's unit, when it has one: estimated rows, file bytes. */
+  value?: number;
+  /** A changed parent that was left out, when that is why this model was (its PR version reads the parent's). */
+  parent?: string;
+}
+
+/** One limit: its configured value, what this review used of it, and what it left out. */
+export interface LimitUse {
+  key: LimitKey;
+  /** The value in force (`limits.<key>`, or the app's own lower cap for max_fetch_bytes). */
+  limit: number;
+  /**
+   * What this review used, in the limit's unit: changed models needing a build; bytes fetched
+   * from GitHub (base + head tarballs); the largest row estimate; seconds the analysis ran; the
+   * largest file over the limit. Null when not measured (the CLI fetches nothing).
+   */
+  used: number | null;
+  /** The review stopped short of something because of it. */
+  hit: boolean;
+  skipped: LimitSkip[];
+  /** Bytes fetched per tarball (max_fetch_bytes only). */
+  parts?: { base: number; head: number };
+}
+
 export interface ModelReport {
   unique_id: string;
   name: string;
@@ -222,6 +257,8 @@ export interface Assessment {
   /** Problems in either project that are not tied to a changed model. */
   problems: Problem[];
   notes: { key: string; values: Record<string, unknown> }[];
+  /** Every limit against abuse, in a fixed order, hit or not (always set by analyze()). */
+  limits?: LimitUse[];
   /** Suggested commands, e.g. `dbt run --select mart_customer_revenue`. */
   commands: { purpose: string; command: string }[];
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A file of a project or package, with paths in both of dbt's senses. */
@@ -41,11 +41,39 @@ export async function readAll<T>(items: T[], read: (item: T) => Promise<void>): 
   for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(read));
 }
 
+export interface CollectOptions {
+  /** A file larger than this is not read (its size is checked first): `onOversize` is told instead. */
+  maxBytes?: number;
+  /** Keep an oversize file with only its first line read (a seed's header), instead of leaving it out. */
+  headOfOversize?: boolean;
+  onOversize?: (file: Omit<ProjectFile, 'text'>, bytes: number) => void;
+}
+
+/** Enough of a file's start to hold a CSV header line. */
+const HEAD_BYTES = 64 * 1024;
+
+/** The file's text, or null when it is larger than `maxBytes` (then only `head` bytes are read, when asked). */
+async function readBounded(file: string, maxBytes: number, head: boolean): Promise<{ text: string | null; bytes: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= maxBytes) return { text: await handle.readFile('utf8'), bytes: size };
+    if (!head) return { text: null, bytes: size };
+    const buffer = Buffer.alloc(Math.min(HEAD_BYTES, maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const start = buffer.subarray(0, bytesRead).toString('utf8');
+    const newline = start.indexOf('\n');
+    return { text: newline === -1 ? '' : start.slice(0, newline + 1), bytes: size };
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Every file under the given resource paths of a root whose name ends with one of `extensions`
  * (lowercase, with the dot), read as UTF-8 and sorted by path so output is deterministic.
  */
-export async function collectFiles(root: string, resourcePaths: string[], extensions: string[]): Promise<ProjectFile[]> {
+export async function collectFiles(root: string, resourcePaths: string[], extensions: string[], options: CollectOptions = {}): Promise<ProjectFile[]> {
   const found: { abs: string; resource_path: string }[] = [];
   const seen = new Set<string>();
   for (const rp of resourcePaths) {
@@ -61,21 +89,23 @@ export async function collectFiles(root: string, resourcePaths: string[], extens
     }
   }
   found.sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0));
-  const files: ProjectFile[] = new Array(found.length);
+  const files: (ProjectFile | null)[] = new Array(found.length).fill(null);
   await readAll(
     found.map((f, i) => ({ ...f, i })),
     async (f) => {
-      const text = await readFile(f.abs, 'utf8');
-      files[f.i] = {
+      const file = {
         abs: f.abs,
         original_file_path: toPosix(path.relative(root, f.abs)),
         path: toPosix(path.relative(path.resolve(root, f.resource_path), f.abs)),
         resource_path: f.resource_path,
-        text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
       };
+      const { text, bytes } = await readBounded(f.abs, options.maxBytes ?? Infinity, options.headOfOversize === true);
+      if (bytes > (options.maxBytes ?? Infinity)) options.onOversize?.(file, bytes);
+      if (text === null) return;
+      files[f.i] = { ...file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
     },
   );
-  return files;
+  return files.filter((f): f is ProjectFile => f !== null);
 }
 
 export function toPosix(p: string): string {

@@ -1,5 +1,9 @@
-import { collectFiles, type ProjectFile } from './files.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { collectFiles, stem, type CollectOptions, type ProjectFile } from './files.js';
+import { ProjectLoadError } from './project-file.js';
 import type { LoadedPackage } from './packages.js';
+import type { Problem } from './types.js';
 
 /** The files of one project or package, sorted by resource. */
 export interface PackageFiles {
@@ -15,19 +19,47 @@ export interface PackageFiles {
   properties: ProjectFile[];
 }
 
-const isGeneric = (f: ProjectFile): boolean => f.path.split('/')[0] === 'generic';
-const isYaml = (f: ProjectFile): boolean => /\.ya?ml$/i.test(f.abs);
+export interface ReadPackageOptions {
+  /** `limits.max_file_bytes`: a larger file is not read (its size is checked first) and becomes a problem. */
+  maxFileBytes?: number;
+  /** Where the oversize files are reported. */
+  problems?: Problem[];
+}
 
-export async function readPackageFiles(pkg: LoadedPackage): Promise<PackageFiles> {
+const isGeneric = (f: ProjectFile): boolean => f.path.split('/')[0] === 'generic';
+const isYaml = (f: { abs: string }): boolean => /\.ya?ml$/i.test(f.abs);
+const isModelCode = (f: { abs: string }): boolean => /\.(sql|py)$/i.test(f.abs);
+
+export async function readPackageFiles(pkg: LoadedPackage, options: ReadPackageOptions = {}): Promise<PackageFiles> {
   const p = pkg.file;
   const dir = pkg.dir;
+  const located = (file: string): string => (pkg.info.root === '.' ? file : `${pkg.info.root}/${file}`);
+  // Oversize model files stay in the graph with no code, so they do not look removed.
+  const stubs: ProjectFile[] = [];
+  const bounded = (kind: 'model' | 'seed' | 'other'): CollectOptions => ({
+    maxBytes: options.maxFileBytes,
+    // Seeds are not rendered: their header is all that is read, whatever their size.
+    headOfOversize: kind === 'seed',
+    onOversize: (file, bytes) => {
+      if (kind === 'seed' && !isYaml(file)) return;
+      const keep = kind === 'model' && isModelCode(file);
+      if (keep) stubs.push({ ...file, text: '' });
+      options.problems?.push({
+        file: located(file.original_file_path),
+        message: `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes})`,
+        severity: 'warning',
+        ...(keep ? { unique_id: `model.${pkg.info.name}.${stem(file.path)}` } : {}),
+        oversize: { bytes, limit: options.maxFileBytes ?? bytes },
+      });
+    },
+  });
   const [models, seeds, snapshots, macros, tests, analyses] = await Promise.all([
-    collectFiles(dir, p.model_paths, ['.sql', '.py', '.yml', '.yaml']),
-    collectFiles(dir, p.seed_paths, ['.csv', '.yml', '.yaml']),
-    collectFiles(dir, p.snapshot_paths, ['.sql', '.yml', '.yaml']),
-    collectFiles(dir, p.macro_paths, ['.sql', '.yml', '.yaml']),
-    collectFiles(dir, p.test_paths, ['.sql', '.yml', '.yaml']),
-    collectFiles(dir, p.analysis_paths, ['.sql', '.yml', '.yaml']),
+    collectFiles(dir, p.model_paths, ['.sql', '.py', '.yml', '.yaml'], bounded('model')),
+    collectFiles(dir, p.seed_paths, ['.csv', '.yml', '.yaml'], bounded('seed')),
+    collectFiles(dir, p.snapshot_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
+    collectFiles(dir, p.macro_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
+    collectFiles(dir, p.test_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
+    collectFiles(dir, p.analysis_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
   ]);
   const properties = new Map<string, ProjectFile>();
   for (const f of [...models, ...seeds, ...snapshots, ...macros, ...tests, ...analyses]) if (isYaml(f)) properties.set(f.abs, f);
@@ -35,7 +67,7 @@ export async function readPackageFiles(pkg: LoadedPackage): Promise<PackageFiles
   const testSql = notYaml(tests).filter((f) => f.abs.toLowerCase().endsWith('.sql'));
   return {
     pkg,
-    models: notYaml(models),
+    models: [...notYaml(models), ...stubs].sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0)),
     seeds: notYaml(seeds),
     snapshots: notYaml(snapshots),
     macros: [...notYaml(macros), ...testSql.filter(isGeneric)],
@@ -43,4 +75,13 @@ export async function readPackageFiles(pkg: LoadedPackage): Promise<PackageFiles
     analyses: notYaml(analyses),
     properties: [...properties.values()].sort((a, b) => (a.abs < b.abs ? -1 : 1)),
   };
+}
+
+/**
+ * limits.max_file_bytes for the root dbt_project.yml, checked before anything reads it: without it
+ * there is no project, so a file over the limit stops the load with a message naming it.
+ */
+export async function assertProjectFileSize(dir: string, maxBytes: number): Promise<void> {
+  const size = await stat(path.join(dir, 'dbt_project.yml')).then((s) => s.size, () => 0);
+  if (size > maxBytes) throw new ProjectLoadError(`dbt_project.yml: not read: the file is ${size} bytes, over limits.max_file_bytes (${maxBytes})`, 'dbt_project.yml');
 }

@@ -28,6 +28,7 @@ export async function discoverPackages(root: string, rootFile: DbtProjectFile, r
       if (names.has(file.name)) return;
       names.add(file.name);
       found.push({ info: { name: file.name, root: toPosix(path.relative(root, dir)) || '.', origin }, dir, file });
+      await reportPathsOutside(dir, file, `${label}/dbt_project.yml`, problems);
     } catch (err) {
       problems.push({ file: `${label}/dbt_project.yml`, message: err instanceof Error ? err.message : String(err), severity: 'error' });
     }
@@ -63,9 +64,17 @@ export async function discoverPackages(root: string, rootFile: DbtProjectFile, r
     }
   }
 
+  await reportPathsOutside(root, rootFile, 'dbt_project.yml', problems);
   const installPath = asString(rawInstallPath) ?? 'dbt_packages';
   const installDir = path.resolve(root, installPath);
-  if (isInside(root, installDir)) {
+  if (!isInside(root, installDir)) {
+    problems.push({
+      file: 'dbt_project.yml',
+      line: await keyLine(path.join(root, 'dbt_project.yml'), 'packages-install-path'),
+      message: `\`packages-install-path: ${installPath}\` points outside the project tree: installed packages were not read`,
+      severity: 'error',
+    });
+  } else {
     let entries: string[] = [];
     try {
       entries = (await readdir(installDir, { withFileTypes: true }))
@@ -78,4 +87,40 @@ export async function discoverPackages(root: string, rootFile: DbtProjectFile, r
     for (const name of entries) await add(path.join(installDir, name), 'installed', toPosix(path.join(installPath, name)));
   }
   return found;
+}
+
+/** dbt_project.yml keys whose folders are read, by the DbtProjectFile field holding them. */
+const PATH_KEYS = [
+  ['model_paths', 'model-paths'],
+  ['seed_paths', 'seed-paths'],
+  ['snapshot_paths', 'snapshot-paths'],
+  ['macro_paths', 'macro-paths'],
+  ['test_paths', 'test-paths'],
+  ['analysis_paths', 'analysis-paths'],
+] as const;
+
+/**
+ * Resource folders that leave the project tree (`model-paths: ["../../etc"]`, `/usr/lib`) are never
+ * read (collectFiles skips them); say so, naming the key and its line.
+ */
+async function reportPathsOutside(dir: string, file: DbtProjectFile, label: string, problems: Problem[]): Promise<void> {
+  for (const [field, key] of PATH_KEYS) {
+    for (const entry of file[field]) {
+      if (isInside(dir, path.resolve(dir, entry))) continue;
+      problems.push({
+        file: label,
+        line: await keyLine(path.join(dir, 'dbt_project.yml'), key),
+        message: `\`${key}\` entry \`${entry}\` points outside the project tree and was not read`,
+        severity: 'error',
+      });
+    }
+  }
+}
+
+/** The 1-based line where a top-level key of a YAML file is set, when it can be found. */
+async function keyLine(file: string, key: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const re = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'm');
+  const m = re.exec(text);
+  return m ? text.slice(0, m.index).split('\n').length : undefined;
 }

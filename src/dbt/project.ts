@@ -36,6 +36,8 @@ export interface LoadProjectOptions {
   runStartedAt?: Date;
   /** Render every node a second time with real relation names to fill compiled_code (default true). */
   compile?: boolean;
+  /** limits.max_file_bytes: a larger project file is not read and becomes a problem naming it. */
+  maxFileBytes?: number;
   /** Bounds on each render, and the hooks a supervising process uses (see src/sandbox/). */
   render?: Pick<RendererOptions, 'limits' | 'onRenderStart' | 'onRenderEnd' | 'skip'>;
 }
@@ -102,7 +104,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
     return pkg === rootFile.name ? [own] : [own, rootFile[section]];
   };
 
-  const files = await Promise.all(packages.map(readPackageFiles));
+  const files = await Promise.all(packages.map((pkg) => readPackageFiles(pkg, { maxFileBytes: options.maxFileBytes, problems })));
   const located = (pkg: LoadedPackage, file: string): string => (pkg.info.root === '.' ? file : `${pkg.info.root}/${file}`);
   // Problems name files relative to the root project; nodes keep dbt's package-relative paths.
   const pkgByName = new Map(packages.map((p) => [p.info.name, p]));

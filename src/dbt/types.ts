@@ -14,6 +14,8 @@ export interface Problem {
   severity: 'error' | 'warning';
   /** The unique id of the node the problem belongs to, when there is one. */
   unique_id?: string;
+  /** The file was not read: it is larger than limits.max_file_bytes. */
+  oversize?: { bytes: number; limit: number };
 }
 
 export type NodeResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'analysis' | 'operation';

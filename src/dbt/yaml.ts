@@ -23,16 +23,36 @@ export function parseYaml(text: string): YamlResult {
   return first;
 }
 
+/**
+ * How much aliasing one file may do: the yaml package weighs each alias by the aliases inside what
+ * it points at, so `<<: *defaults` used thousands of times passes while an anchor bomb (aliases of
+ * aliases, a "billion laughs") is refused before it is expanded.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
+
 function tryParse(text: string): YamlResult {
   try {
     // `parse` skips building a Document's node tree twice; it throws the first error.
-    return { value: parse(text, { uniqueKeys: false, prettyErrors: false, merge: true, logLevel: 'error', maxAliasCount: -1 }) ?? null };
+    return { value: parse(text, { uniqueKeys: false, prettyErrors: false, merge: true, logLevel: 'error', maxAliasCount: MAX_ALIAS_COUNT }) ?? null };
   } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      return { value: null, error: { message: `too many aliases (${err.message.replace(/\.$/, '')}): anchors that expand to more than ${MAX_ALIAS_COUNT} nodes are refused`, line: firstAliasLine(text) } };
+    }
     if (!(err instanceof YAMLError)) throw err;
     const line = err.linePos?.[0]?.line ?? lineOfOffset(text, err.pos?.[0]);
     const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     return { value: null, error: { message, line } };
   }
+}
+
+/** The line of the first alias (`*name`) outside quotes and comments, where an anchor bomb starts expanding. */
+function firstAliasLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const code = lines[i].replace(/(["'])(?:(?!\1).)*\1/g, '').replace(/(^|\s)#.*$/, '');
+    if (/(^|[\s[{,:-])\*[^\s,\]}]+/.test(code)) return i + 1;
+  }
+  return undefined;
 }
 
 function lineOfOffset(text: string, offset: number | undefined): number | undefined {

@@ -1,12 +1,17 @@
 /**
  * The diff orchestrator: two relations in, one `TableDiff` out. Statements, in order, each at
- * most once: counts + identical hash (the hash only when schemas match; counts alone only where
- * the dialect samples percentiles by size), profile, distribution (only when some column
- * qualifies), values (only with a primary key), sample (only when asked and rows differ).
+ * most once:
+ *   counts        only where the dialect samples percentiles by size (DuckDB, where the counts
+ *                 come from table metadata);
+ *   profile       one scan per side, carrying the identical check's whole-table hash when the
+ *                 schemas match and the counts do not already differ; identical → stop here;
+ *   distribution  only when some column needs grouping (booleans are counted by the profile);
+ *   values        only with a primary key (plus `duplicates`, only when a matched key repeats);
+ *   sample        only when asked and rows differ.
  */
 import { compareSchemas, describeRelation, type ColumnPair } from './schema.js';
-import { checkIdentical } from './identical.js';
-import { profileBoth } from './profile.js';
+import { countRows, isIdentical } from './identical.js';
+import { profileBoth, type RowCounts } from './profile.js';
 import { distributionBoth, planDistribution } from './distribution.js';
 import { PRIMARY_KEY_HINT, planValues, sampleDiffering, valuesBoth, type ValuePlan } from './values.js';
 import { Runner } from './runner.js';
@@ -40,6 +45,27 @@ function emptyColumns(pairs: ColumnPair[], keyed: boolean): Record<string, Colum
     };
   }
   return out;
+}
+
+/**
+ * A single-column key's exact distinct count: its non-NULL rows less the surplus rows of
+ * duplicated keys. (The value diff counts both; the profile skipped the estimate.)
+ */
+function fillKeyDistinct(
+  diff: TableDiff,
+  plan: ValuePlan | null,
+  pending: ReadonlySet<string>,
+  dup: { base: { keys: number; rows: number }; head: { keys: number; rows: number } },
+  nullKeys: { base: number; head: number },
+): void {
+  if (!plan || plan.keys.length !== 1 || !pending.has(plan.keys[0].name)) return;
+  const col = diff.columns[plan.keys[0].name];
+  for (const side of ['base', 'head'] as const) {
+    const profile = col[side];
+    if (!profile) continue;
+    profile.distinct = diff.rows[side] - nullKeys[side] - (dup[side].rows - dup[side].keys);
+    profile.distinct_exact = true;
+  }
 }
 
 export async function diffRelations(
@@ -83,32 +109,28 @@ export async function diffRelations(
   }
   if (!valuePlan) diff.notes.push(`No primary key, so the value diff was skipped. To compare values row by row, ${PRIMARY_KEY_HINT}.`);
 
-  const withHash = !options.skipIdenticalCheck && schema.same;
-  let rowCounts: { base: number; head: number } | undefined;
-  // Counts alone are worth a statement only where the profile samples by size (DuckDB).
-  if (withHash || r.sql.percentileSampleRows !== null) {
-    const check = await checkIdentical(r, base, head, schema.pairs, withHash);
-    rowCounts = { base: check.baseRows, head: check.headRows };
-    diff.rows.base = check.baseRows;
-    diff.rows.head = check.headRows;
-    if (check.identical) {
-      diff.identical = true;
-      if (valuePlan) Object.assign(diff.rows, { added: 0, removed: 0, changed: 0, unchanged: check.baseRows });
-      diff.notes.push('Identical: same schema, row count and whole-table hash; no further queries ran.');
-      diff.queries = r.queries;
-      return diff;
-    }
-  }
-
-  const profiles = await profileBoth(r, base, head, schema.pairs, rowCounts);
-  if (profiles.percentilesSampled) {
-    diff.notes.push(`Percentiles of large tables come from a random sample of about ${r.sql.percentileSampleRows!.toLocaleString('en-US')} rows.`);
-  }
+  // Counts are worth a statement only where the profile samples by size (DuckDB).
+  const rowCounts: RowCounts | undefined = r.sql.percentileSampleRows !== null ? await countRows(r, base, head) : undefined;
+  const withHash = !options.skipIdenticalCheck && schema.same && (!rowCounts || rowCounts.base === rowCounts.head);
+  // A single-column key's distinct count comes exact from the value diff's key counts.
+  const distinctLater = new Set<string>(valuePlan?.keys.length === 1 ? [valuePlan.keys[0].name] : []);
+  const profiles = await profileBoth(r, base, head, schema.pairs, { rows: rowCounts, withHash, distinctLater });
   diff.rows.base = profiles.baseRows;
   diff.rows.head = profiles.headRows;
   for (const p of schema.pairs) {
     diff.columns[p.name].base = profiles.base.get(p.name) ?? null;
     diff.columns[p.name].head = profiles.head.get(p.name) ?? null;
+  }
+  if (profiles.percentilesSampled) {
+    diff.percentile_method = 'approx';
+    diff.notes.push(`Percentiles of large tables come from a random sample of about ${r.sql.percentileSampleRows!.toLocaleString('en-US')} rows.`);
+  }
+  if (isIdentical(profiles)) {
+    diff.identical = true;
+    if (valuePlan) Object.assign(diff.rows, { added: 0, removed: 0, changed: 0, unchanged: profiles.baseRows });
+    diff.notes.push('Identical: same schema, row count and whole-table hash; no further queries ran.');
+    diff.queries = r.queries;
+    return diff;
   }
 
   const distPlan = planDistribution(
@@ -130,12 +152,12 @@ export async function diffRelations(
       profile.distinct_exact = true;
     }
   }
-  if (distPlan.columns.some((c) => c.pair.sensitive)) {
+  if ([...distPlan.columns, ...distPlan.counted].some((c) => c.pair.sensitive)) {
     diff.notes.push('Distributions of sensitive columns show counts under ordinal labels (#1, #2, …), not values.');
   }
 
   if (valuePlan) {
-    const v = await valuesBoth(r, valuePlan, base, head);
+    const v = await valuesBoth(r, valuePlan, base, head, { base: diff.rows.base, head: diff.rows.head });
     Object.assign(diff.rows, {
       added: v.added,
       removed: v.removed,
@@ -145,6 +167,7 @@ export async function diffRelations(
       null_keys: v.nullKeys,
     });
     for (const [name, n] of v.mismatched) diff.columns[name].mismatched = n;
+    fillKeyDistinct(diff, valuePlan, profiles.distinctPending, v.duplicateKeys, v.nullKeys);
     const key = primaryKey.join(', ');
     const dup = v.duplicateKeys;
     if (dup.base.keys || dup.head.keys) {

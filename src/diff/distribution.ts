@@ -1,7 +1,8 @@
 /**
  * Distributions: per-value counts for low-cardinality columns and shared-edge histograms for
  * numeric ones, all columns in ONE statement — one GROUPING SETS aggregate over one scan per
- * side, the two sides glued with UNION ALL. The profile decides which columns qualify.
+ * side, the two sides glued with UNION ALL. The profile decides which columns qualify. Boolean
+ * columns need no statement: the profile's true and non-null counts are their value counts.
  */
 import type { ColumnPair } from './schema.js';
 import type { Profiles } from './profile.js';
@@ -19,11 +20,28 @@ interface PlannedColumn {
   bins?: number;
 }
 
+/** A boolean column, whose value counts the profile already holds. */
+interface CountedColumn {
+  pair: ColumnPair;
+}
+
 /** Headroom over `distributionMaxDistinct` for estimated distinct counts. */
 export const DISTINCT_MARGIN = 1.5;
 
 export interface DistributionPlan {
+  /** Columns the distribution statement groups by. */
   columns: PlannedColumn[];
+  /** Boolean columns, counted from the profile without a statement. */
+  counted: CountedColumn[];
+}
+
+/** The distinct count to plan with: the estimate, or for a key whose count comes later, its non-null rows (an upper bound). */
+function planningDistinct(profiles: Profiles, name: string, side: 'base' | 'head'): number | null {
+  const p = profiles[side].get(name);
+  if (!p) return null;
+  if (p.distinct !== null) return p.distinct;
+  if (!profiles.distinctPending.has(name)) return null;
+  return (side === 'base' ? profiles.baseRows : profiles.headRows) - p.nulls;
 }
 
 export function planDistribution(
@@ -34,17 +52,24 @@ export function planDistribution(
   bins: number,
 ): DistributionPlan {
   const columns: PlannedColumn[] = [];
+  const counted: CountedColumn[] = [];
   for (const pair of pairs) {
     if (!pair.comparable) continue;
     const bp = profiles.base.get(pair.name);
     const hp = profiles.head.get(pair.name);
-    if (!bp || !hp || bp.distinct === null || hp.distinct === null) continue;
+    if (bp?.kind === 'boolean' && hp?.kind === 'boolean' && bp.true_count !== undefined && hp.true_count !== undefined) {
+      counted.push({ pair });
+      continue;
+    }
+    const bd = planningDistinct(profiles, pair.name, 'base');
+    const hd = planningDistinct(profiles, pair.name, 'head');
+    if (!bp || !hp || bd === null || hd === null) continue;
     const alias = `g${columns.length}`;
     const b = r.q(pair.base!.name);
     const h = r.q(pair.head!.name);
     // Estimates can be off by a quarter at small cardinalities (DuckDB's HyperLogLog), so the
     // threshold gets a margin; the value counts then give the exact number.
-    if (Math.max(bp.distinct, hp.distinct) <= Math.ceil(maxDistinct * DISTINCT_MARGIN)) {
+    if (Math.max(bd, hd) <= Math.ceil(maxDistinct * DISTINCT_MARGIN)) {
       // Sensitive values are grouped by their hash so that the values themselves never leave the warehouse.
       const expr = (c: string) => (pair.sensitive ? r.sql.valueHash(c) : r.sql.toText(c));
       columns.push({ pair, alias, kind: 'values', baseExpr: expr(b), headExpr: expr(h) });
@@ -68,7 +93,7 @@ export function planDistribution(
       bins: nb,
     });
   }
-  return { columns };
+  return { columns, counted };
 }
 
 function sideSql(r: Runner, plan: DistributionPlan, relation: string, side: 'b' | 'h'): string {
@@ -116,20 +141,59 @@ function formatEdge(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
 }
 
+type Counts = Map<string | null, { base: number; head: number }>;
+
+/** The bin a histogram key belongs to: keys at or past the edges fold into the first and last bins. */
+function binOf(key: string, bins: number): string {
+  const k = Number(key);
+  if (Number.isNaN(k)) return String(bins - 1); // NaN sorts above every number
+  return String(Math.min(bins - 1, Math.max(0, Math.floor(k))));
+}
+
+function add(m: Counts, key: string | null, side: 'base' | 'head', n: number): void {
+  const entry = m.get(key) ?? { base: 0, head: 0 };
+  entry[side] += n;
+  m.set(key, entry);
+}
+
+/** Value counts of a boolean column from its profiles: true, false and NULL rows per side. */
+function countedFromProfiles(profiles: Profiles, name: string): Counts {
+  const m: Counts = new Map();
+  for (const side of ['base', 'head'] as const) {
+    const p = profiles[side].get(name)!;
+    const rows = side === 'base' ? profiles.baseRows : profiles.headRows;
+    const t = p.true_count ?? 0;
+    const nn = rows - p.nulls;
+    if (t > 0) add(m, 'true', side, t);
+    if (nn - t > 0) add(m, 'false', side, nn - t);
+    if (p.nulls > 0) add(m, null, side, p.nulls);
+  }
+  return m;
+}
+
+function valuesDiff(pair: ColumnPair, m: Counts, baseRows: number, headRows: number): DistributionDiff {
+  let entries = [...m.entries()].map(([value, e]) => bucket(value, e.base, e.head, baseRows, headRows));
+  // Most frequent first; ties by value so output is deterministic.
+  entries.sort((a, b) => b.base + b.head - (a.base + a.head) || String(a.value).localeCompare(String(b.value)));
+  if (pair.sensitive) {
+    let ordinal = 0;
+    entries = entries.map((e) => (e.value === null ? e : { ...e, value: `#${++ordinal}` }));
+  }
+  return finish('values', pair.sensitive, entries);
+}
+
 /** Turns the GROUPING SETS rows (one grouped column per row) into per-column distributions. */
 export function readDistribution(plan: DistributionPlan, rows: Row[], baseRows: number, headRows: number): Map<string, DistributionDiff> {
-  const counts = plan.columns.map(() => new Map<string | null, { base: number; head: number }>());
+  const counts = plan.columns.map((): Counts => new Map());
   for (const row of rows) {
-    const side = toText(pick(row, 'side'));
+    const side = toText(pick(row, 'side')) === 'b' ? 'base' : 'head';
     const n = count(pick(row, 'n'));
     plan.columns.forEach((c, i) => {
       if (count(pick(row, `${c.alias}_grouped_out`)) !== 0) return;
       const raw = pick(row, c.alias);
-      const key = raw === null || raw === undefined ? null : String(raw);
-      const entry = counts[i].get(key) ?? { base: 0, head: 0 };
-      if (side === 'b') entry.base += n;
-      else entry.head += n;
-      counts[i].set(key, entry);
+      let key = raw === null || raw === undefined ? null : String(raw);
+      if (key !== null && c.kind === 'histogram') key = binOf(key, c.bins!);
+      add(counts[i], key, side, n);
     });
   }
   const out = new Map<string, DistributionDiff>();
@@ -150,14 +214,7 @@ export function readDistribution(plan: DistributionPlan, rows: Row[], baseRows: 
       out.set(c.pair.name, finish('histogram', false, buckets));
       return;
     }
-    let entries = [...m.entries()].map(([value, e]) => bucket(value, e.base, e.head, baseRows, headRows));
-    // Most frequent first; ties by value so output is deterministic.
-    entries.sort((a, b) => b.base + b.head - (a.base + a.head) || String(a.value).localeCompare(String(b.value)));
-    if (c.pair.sensitive) {
-      let ordinal = 0;
-      entries = entries.map((e) => (e.value === null ? e : { ...e, value: `#${++ordinal}` }));
-    }
-    out.set(c.pair.name, finish('values', c.pair.sensitive, entries));
+    out.set(c.pair.name, valuesDiff(c.pair, m, baseRows, headRows));
   });
   return out;
 }
@@ -169,7 +226,11 @@ export async function distributionBoth(
   head: string,
   profiles: Profiles,
 ): Promise<Map<string, DistributionDiff>> {
-  if (!plan.columns.length) return new Map();
-  const rows = await r.run(distributionSql(r, plan, base, head), 'diff:distribution');
-  return readDistribution(plan, rows, profiles.baseRows, profiles.headRows);
+  const out = plan.columns.length
+    ? readDistribution(plan, await r.run(distributionSql(r, plan, base, head), 'diff:distribution'), profiles.baseRows, profiles.headRows)
+    : new Map<string, DistributionDiff>();
+  for (const { pair } of plan.counted) {
+    out.set(pair.name, valuesDiff(pair, countedFromProfiles(profiles, pair.name), profiles.baseRows, profiles.headRows));
+  }
+  return out;
 }

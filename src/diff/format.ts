@@ -131,7 +131,7 @@ export function formatDiffText(diff: TableDiff): string {
   if (diff.warnings.length) out.push('', 'Warnings', ...diff.warnings.map((w) => `  ! ${w}`));
   const notes = [...diff.notes];
   if (diff.distinct_method === 'approx') notes.push('Distinct counts are estimates (HyperLogLog).');
-  if (diff.percentile_method === 'approx') notes.push('Percentiles are estimates (quantile sketches).');
+  if (diff.percentile_method === 'approx') notes.push('Percentiles are estimates (quantile sketches or a random sample).');
   if (notes.length) out.push('', 'Notes', ...notes.map((n) => `  - ${n}`));
   if (diff.samples.length) {
     out.push('', 'Sample of changed rows');

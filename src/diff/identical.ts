@@ -1,43 +1,28 @@
 /**
- * The first statement: row counts of both sides and, when the schemas match, an order-independent
- * hash of every row. Equal hashes and counts mean nothing else needs to run; the counts alone let
- * the profile size its percentile sample.
+ * The identical check. Its whole-table hash rides in the profile's scan (see profile.ts), so it
+ * costs no scan of its own; what lives here is the optional first statement, the row counts of
+ * both sides (DuckDB answers them from table metadata), which size the profile's percentile sample
+ * and spare the hash when the counts already differ.
  */
-import type { ColumnPair } from './schema.js';
-import { count, pick, toText, type Runner } from './runner.js';
+import type { Profiles, RowCounts } from './profile.js';
+import { count, pick, type Runner } from './runner.js';
 
-export interface IdenticalCheck {
-  /** Null when no hash was computed (counts only). */
-  identical: boolean | null;
-  baseRows: number;
-  headRows: number;
-}
-
-export function identicalSql(r: Runner, base: string, head: string, pairs: ColumnPair[], withHash = true): string {
-  // Both sides hash the same columns in the same order, so equal rows hash equally.
-  const both = pairs.filter((p) => p.base && p.head);
-  const hash = (side: 'base' | 'head', alias: string) =>
-    withHash ? `, ${r.sql.tableHash(both.map((p) => r.q(p[side]!.name)))} AS ${r.q(alias)}` : '';
+export function countsSql(r: Runner, base: string, head: string): string {
   return [
     'SELECT * FROM',
-    `  (SELECT count(*) AS ${r.q('b_rows')}${hash('base', 'b_hash')} FROM ${base}) AS ir_b`,
+    `  (SELECT count(*) AS ${r.q('b_rows')} FROM ${base}) AS ir_b`,
     'CROSS JOIN',
-    `  (SELECT count(*) AS ${r.q('h_rows')}${hash('head', 'h_hash')} FROM ${head}) AS ir_h`,
+    `  (SELECT count(*) AS ${r.q('h_rows')} FROM ${head}) AS ir_h`,
   ].join('\n');
 }
 
-export async function checkIdentical(
-  r: Runner,
-  base: string,
-  head: string,
-  pairs: ColumnPair[],
-  withHash = true,
-): Promise<IdenticalCheck> {
-  const [row] = await r.run(identicalSql(r, base, head, pairs, withHash), withHash ? 'diff:identical' : 'diff:counts');
-  const baseRows = count(pick(row, 'b_rows'));
-  const headRows = count(pick(row, 'h_rows'));
-  if (!withHash) return { identical: null, baseRows, headRows };
-  const bh = toText(pick(row, 'b_hash'));
-  const hh = toText(pick(row, 'h_hash'));
-  return { identical: baseRows === headRows && bh === hh, baseRows, headRows };
+export async function countRows(r: Runner, base: string, head: string): Promise<RowCounts> {
+  const [row] = await r.run(countsSql(r, base, head), 'diff:counts');
+  return { base: count(pick(row, 'b_rows')), head: count(pick(row, 'h_rows')) };
+}
+
+/** Same row count and the same order-independent hash of every row (two empty relations: both NULL). */
+export function isIdentical(profiles: Profiles): boolean {
+  const h = profiles.hashes;
+  return h !== null && profiles.baseRows === profiles.headRows && h.base === h.head;
 }

@@ -1,6 +1,16 @@
 /**
  * Column profiles: ONE statement, two aggregate scans (one per side) cross-joined into a single
  * row, every column's statistics in the same SELECT list. Nothing but aggregates comes back.
+ *
+ * The same scan carries the whole-table hash of the identical check when it is worth computing
+ * (same schema, and row counts equal or unknown), so that check costs no scan of its own.
+ *
+ * What is deliberately not computed here, because a cheaper exact figure exists:
+ * - `avg`: sum / non-null count, in Node;
+ * - distinct of a boolean: from the true and non-null counts;
+ * - distinct of a single-column primary key: from the value diff's duplicate and NULL key counts
+ *   (listed in `distinctPending` until then);
+ * - distinct of a low-cardinality column is replaced later by the exact count of its values.
  */
 import type { ColumnType } from '../warehouse/warehouse.js';
 import type { ColumnPair } from './schema.js';
@@ -16,23 +26,28 @@ export interface Profiles {
   head: Map<string, ColumnProfile>;
   /** Whether percentiles came from a random sample (large tables on DuckDB). */
   percentilesSampled: boolean;
+  /** Whole-table hashes, when asked for. */
+  hashes: { base: string | null; head: string | null } | null;
+  /** Columns whose distinct count is filled in by a later stage (`distinct` is null until then). */
+  distinctPending: Set<string>;
 }
 
-type Stat =
-  | 'nn'
-  | 'distinct'
-  | 'min'
-  | 'max'
-  | 'avg'
-  | 'sum'
-  | 'stddev'
-  | 'p25'
-  | 'p50'
-  | 'p75'
-  | 'percentiles'
-  | 'min_length'
-  | 'max_length'
-  | 'true_count';
+/** Known row counts let DuckDB sample its percentiles on large tables. */
+export interface RowCounts {
+  base: number;
+  head: number;
+}
+
+export interface ProfileOptions {
+  /** Row counts from an earlier statement, when the dialect samples percentiles by size. */
+  rows?: RowCounts;
+  /** Add the whole-table hash of every column both sides share (the identical check). */
+  withHash?: boolean;
+  /** Columns (by pair name) whose distinct count another stage computes exactly. */
+  distinctLater?: ReadonlySet<string>;
+}
+
+type Stat = 'nn' | 'distinct' | 'min' | 'max' | 'sum' | 'stddev' | 'p25' | 'p50' | 'p75' | 'percentiles' | 'min_length' | 'max_length' | 'true_count';
 
 interface PlannedStat {
   alias: string;
@@ -44,19 +59,20 @@ interface PlannedStat {
 const SAMPLE_FLAG = 'ir_pct_sample';
 
 /** The statistics one column gets, by kind; sensitive columns get counts only. */
-function statsFor(r: Runner, col: ColumnType, sensitive: boolean, prefix: string, sampled: boolean): PlannedStat[] {
+function statsFor(r: Runner, col: ColumnType, sensitive: boolean, prefix: string, sampled: boolean, distinctLater: boolean): PlannedStat[] {
   const c = r.q(col.name);
   const d = r.sql;
   const out: PlannedStat[] = [{ alias: `${prefix}_nn`, stat: 'nn', sql: `count(${c})` }];
   if (uncomparableReason(col.kind)) return out;
-  out.push({ alias: `${prefix}_distinct`, stat: 'distinct', sql: d.distinct(c) });
   const add = (stat: Stat, sql: string) => out.push({ alias: `${prefix}_${stat}`, stat, sql });
+  // A HyperLogLog sketch per column is the costliest aggregate of the scan: skip it where an
+  // exact figure comes for free.
+  if (col.kind !== 'boolean' && !distinctLater) add('distinct', d.distinct(c));
   switch (col.kind) {
     case 'number':
       if (sensitive) break;
       add('min', d.toDouble(`min(${c})`));
       add('max', d.toDouble(`max(${c})`));
-      add('avg', `avg(${d.toDouble(c)})`);
       add('sum', d.toDouble(`sum(${c})`));
       add('stddev', d.stddev(c));
       {
@@ -86,25 +102,27 @@ function statsFor(r: Runner, col: ColumnType, sensitive: boolean, prefix: string
 interface SidePlan {
   select: string[];
   columns: { name: string; col: ColumnType; stats: PlannedStat[] }[];
-  /** Fraction of rows the percentile sketches see, when sampled. */
+  /** Fraction of rows the percentiles see, when sampled. */
   sampleFraction: number | null;
+  hashAlias: string | null;
 }
 
-/** Known row counts let DuckDB sample its percentile sketches on large tables. */
-export interface RowCounts {
-  base: number;
-  head: number;
-}
-
-function planSide(r: Runner, pairs: ColumnPair[], side: 'base' | 'head', rows: number | undefined): SidePlan {
+function planSide(r: Runner, pairs: ColumnPair[], side: 'base' | 'head', options: ProfileOptions): SidePlan {
   const prefix = side === 'base' ? 'b' : 'h';
   const limit = r.sql.percentileSampleRows;
+  const rows = options.rows?.[side];
   const sampleFraction = limit !== null && rows !== undefined && rows > limit ? limit / rows : null;
-  const plan: SidePlan = { select: [`count(*) AS ${r.q(`${prefix}_rows`)}`], columns: [], sampleFraction };
+  const plan: SidePlan = { select: [`count(*) AS ${r.q(`${prefix}_rows`)}`], columns: [], sampleFraction, hashAlias: null };
+  if (options.withHash) {
+    // Both sides hash the same columns in the same order, so equal rows hash equally.
+    const shared = pairs.filter((p) => p.base && p.head).map((p) => r.q(p[side]!.name));
+    plan.hashAlias = `${prefix}_hash`;
+    plan.select.push(`${r.sql.tableHash(shared)} AS ${r.q(plan.hashAlias)}`);
+  }
   pairs.forEach((p, i) => {
     const col = p[side];
     if (!col) return;
-    const stats = statsFor(r, col, p.sensitive, `${prefix}${i}`, sampleFraction !== null);
+    const stats = statsFor(r, col, p.sensitive, `${prefix}${i}`, sampleFraction !== null, options.distinctLater?.has(p.name) ?? false);
     plan.columns.push({ name: p.name, col, stats });
     for (const s of stats) plan.select.push(`${s.sql} AS ${r.q(s.alias)}`);
   });
@@ -113,13 +131,13 @@ function planSide(r: Runner, pairs: ColumnPair[], side: 'base' | 'head', rows: n
 
 function source(r: Runner, relation: string, plan: SidePlan): string {
   if (plan.sampleFraction === null) return relation;
-  // The flag is computed once per row and shared by every column's sketch.
+  // The flag is computed once per row and shared by every column's percentiles.
   return `(SELECT *, ${r.sql.sampleFlag(plan.sampleFraction)} AS ${r.q(SAMPLE_FLAG)} FROM ${relation}) AS ir_src`;
 }
 
-export function profileSql(r: Runner, base: string, head: string, pairs: ColumnPair[], rows?: RowCounts): string {
-  const b = planSide(r, pairs, 'base', rows?.base);
-  const h = planSide(r, pairs, 'head', rows?.head);
+export function profileSql(r: Runner, base: string, head: string, pairs: ColumnPair[], options: ProfileOptions = {}): string {
+  const b = planSide(r, pairs, 'base', options);
+  const h = planSide(r, pairs, 'head', options);
   return [
     'SELECT * FROM',
     `  (SELECT\n    ${b.select.join(',\n    ')}\n  FROM ${source(r, base, b)}) AS ir_b`,
@@ -146,11 +164,13 @@ function readSide(plan: SidePlan, row: Row, rows: number): Map<string, ColumnPro
   const out = new Map<string, ColumnProfile>();
   for (const { name, col, stats } of plan.columns) {
     const profile: ColumnProfile = { kind: col.kind, type: col.type, nulls: 0, distinct: null };
+    let nn = 0;
     for (const s of stats) {
       const v = pick(row, s.alias);
       switch (s.stat) {
         case 'nn':
-          profile.nulls = rows - count(v);
+          nn = count(v);
+          profile.nulls = rows - nn;
           break;
         case 'distinct':
           profile.distinct = count(v);
@@ -168,9 +188,26 @@ function readSide(plan: SidePlan, row: Row, rows: number): Map<string, ColumnPro
           profile[s.stat] = toNum(v);
       }
     }
-    out.set(name, profile);
+    if (profile.sum !== undefined) profile.avg = profile.sum !== null && nn > 0 ? profile.sum / nn : null;
+    if (col.kind === 'boolean' && profile.true_count !== undefined) {
+      const t = profile.true_count ?? 0;
+      profile.distinct = (t > 0 ? 1 : 0) + (nn - t > 0 ? 1 : 0);
+      profile.distinct_exact = true;
+    }
+    out.set(name, orderKeys(profile));
   }
   return out;
+}
+
+/** The profile's fields in a fixed order (JSON readers see avg next to sum, as before). */
+function orderKeys(p: ColumnProfile): ColumnProfile {
+  const order: (keyof ColumnProfile)[] = [
+    'kind', 'type', 'nulls', 'distinct', 'distinct_exact', 'min', 'max', 'avg', 'sum', 'stddev', 'p25', 'p50', 'p75',
+    'min_length', 'max_length', 'true_count',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (k in p) out[k] = p[k];
+  return out as unknown as ColumnProfile;
 }
 
 export async function profileBoth(
@@ -178,18 +215,22 @@ export async function profileBoth(
   base: string,
   head: string,
   pairs: ColumnPair[],
-  rows?: RowCounts,
+  options: ProfileOptions = {},
 ): Promise<Profiles> {
-  const [row] = await r.run(profileSql(r, base, head, pairs, rows), 'diff:profile');
-  const b = planSide(r, pairs, 'base', rows?.base);
-  const h = planSide(r, pairs, 'head', rows?.head);
+  const [row] = await r.run(profileSql(r, base, head, pairs, options), 'diff:profile');
+  const b = planSide(r, pairs, 'base', options);
+  const h = planSide(r, pairs, 'head', options);
   const baseRows = count(pick(row, 'b_rows'));
   const headRows = count(pick(row, 'h_rows'));
+  const distinctPending = new Set<string>();
+  for (const p of pairs) if (p.comparable && options.distinctLater?.has(p.name)) distinctPending.add(p.name);
   return {
     baseRows,
     headRows,
     base: readSide(b, row, baseRows),
     head: readSide(h, row, headRows),
     percentilesSampled: b.sampleFraction !== null || h.sampleFraction !== null,
+    hashes: b.hashAlias && h.hashAlias ? { base: toText(pick(row, b.hashAlias)), head: toText(pick(row, h.hashAlias)) } : null,
+    distinctPending,
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The value diff: ONE statement joins both sides on the primary key (full outer join of key and
  * row hash), compares every column null-safely on the rows that differ and aggregates to counts;
- * duplicate and NULL keys are counted in the same statement. An optional, bounded sample of
- * differing rows is a second statement.
+ * NULL keys are counted in the same statement, and so are duplicate keys unless the join's own
+ * counts show a key shared by both sides that repeats — only then does a second statement count
+ * duplicates over whole tables (a key that is not unique is the user's to fix). An optional,
+ * bounded sample of differing rows is one more statement.
  */
 import type { ColumnPair } from './schema.js';
-import { count, pick, toText, type Runner } from './runner.js';
+import { count, pick, toText, type Row, type Runner } from './runner.js';
 import { DiffError, type SampleRow } from './types.js';
 
 export const PRIMARY_KEY_HINT =
@@ -82,11 +84,19 @@ function hashed(r: Runner, p: ColumnPair, side: 'base' | 'head'): string {
 /**
  * Rows are matched on (key, row hash) only, so the full outer join moves two narrow columns
  * instead of every column; the per-column comparison then runs on the rows whose hashes differ
- * (typically few), joined back by key. A hash collision (2^-64 per row) would hide a change.
+ * (typically few), fetched by joining the differing keys to each side. A hash collision (2^-64
+ * per row) would hide a change.
+ *
+ * Duplicate keys without a match on the other side are counted from the join's unmatched rows.
+ * Duplicates among matched keys show in the counts alone: with `Bn` base rows of non-NULL key,
+ * `matched = Bn - removed` exactly when no matched key repeats on the head side (and likewise for
+ * the base side), which `valuesBoth` checks before deciding whether the full count is needed.
  */
 export function valuesSql(r: Runner, plan: ValuePlan, base: string, head: string): string {
   const p = r.q('p');
   const k = (i: number) => r.q(`k${i}`);
+  const bk = (i: number) => r.q(`bk${i}`);
+  const hk = (i: number) => r.q(`hk${i}`);
   const narrow = (relation: string, side: 'base' | 'head') =>
     `SELECT 1 AS ${p}, ${plan.keys.map((key, i) => `${r.q(key[side]!.name)} AS ${k(i)}`).join(', ')}, ` +
     `${r.sql.rowHash(plan.compared.map((c) => hashed(r, c, side)))} AS ${r.q('rh')} FROM ${relation}`;
@@ -98,14 +108,17 @@ export function valuesSql(r: Runner, plan: ValuePlan, base: string, head: string
     `CASE WHEN ir_b.${p} = 1 AND (${nullKey('ir_b')}) THEN 1 ELSE 0 END AS ${r.q('bnk')}`,
     `CASE WHEN ir_h.${p} = 1 AND (${nullKey('ir_h')}) THEN 1 ELSE 0 END AS ${r.q('hnk')}`,
     `CASE WHEN ${matched} AND ir_b.${r.q('rh')} <> ir_h.${r.q('rh')} THEN 1 ELSE 0 END AS ${r.q('ch')}`,
-    ...plan.keys.map((_, i) => `ir_b.${k(i)} AS ${k(i)}`),
+    ...plan.keys.map((_, i) => `ir_b.${k(i)} AS ${bk(i)}`),
+    ...plan.keys.map((_, i) => `ir_h.${k(i)} AS ${hk(i)}`),
   ];
   const bp = r.q('bp');
   const hp = r.q('hp');
+  const baseOnly = `${bp} = 1 AND ${hp} IS NULL AND ${r.q('bnk')} = 0`;
+  const headOnly = `${hp} = 1 AND ${bp} IS NULL AND ${r.q('hnk')} = 0`;
   const agg = [
     `${r.sql.countIf(`${bp} = 1 AND ${hp} = 1`)} AS ${r.q('matched')}`,
-    `${r.sql.countIf(`${bp} = 1 AND ${hp} IS NULL AND ${r.q('bnk')} = 0`)} AS ${r.q('removed')}`,
-    `${r.sql.countIf(`${hp} = 1 AND ${bp} IS NULL AND ${r.q('hnk')} = 0`)} AS ${r.q('added')}`,
+    `${r.sql.countIf(baseOnly)} AS ${r.q('removed')}`,
+    `${r.sql.countIf(headOnly)} AS ${r.q('added')}`,
     `sum(${r.q('bnk')}) AS ${r.q('null_keys_base')}`,
     `sum(${r.q('hnk')}) AS ${r.q('null_keys_head')}`,
   ];
@@ -120,45 +133,86 @@ export function valuesSql(r: Runner, plan: ValuePlan, base: string, head: string
     ...plan.compared.map((_, i) => `sum(${r.q(`m${i}`)}) AS ${r.q(`mm${i}`)}`),
   ];
   // Each side is first cut down to the differing keys by a semi-join (EXISTS): planners then
-  // build on the small key set instead of hashing a whole side for the detail join.
+  // build on the small key set instead of hashing a whole side for the detail join (a plain
+  // three-way join let DuckDB join base to head first).
   const keyMatch = (alias: string, side: 'base' | 'head') =>
     plan.keys.map((key, i) => `${alias}.${r.q(key[side]!.name)} = ir_ck.${k(i)}`).join(' AND ');
+  // Only the key and compared columns leave the scan (columns on one side only, or of types
+  // that are not compared, would be read for nothing).
+  const needed = (side: 'base' | 'head') => [...new Set([...plan.keys, ...plan.compared].map((c) => r.q(c[side]!.name)))].join(', ');
   const differing = (relation: string, alias: string, side: 'base' | 'head') =>
-    `(SELECT * FROM ${relation} AS ${alias} WHERE EXISTS (SELECT 1 FROM ir_ck WHERE ${keyMatch(alias, side)})) AS ${alias}`;
-  const detailJoin = plan.keys
-    .map((key) => `ir_bb.${r.q(key.base!.name)} = ir_hh.${r.q(key.head!.name)}`)
-    .join(' AND ');
+    `(SELECT ${needed(side)} FROM ${relation} AS ${alias} WHERE EXISTS (SELECT 1 FROM ir_ck WHERE ${keyMatch(alias, side)})) AS ${alias}`;
+  const detailJoin = plan.keys.map((key) => `ir_bb.${r.q(key.base!.name)} = ir_hh.${r.q(key.head!.name)}`).join(' AND ');
+  const keyList = (f: (i: number) => string) => plan.keys.map((_, i) => f(i)).join(', ');
+  const unmatched = [
+    `SELECT 0 AS ${r.q('s')}, ${keyList((i) => `${bk(i)} AS ${k(i)}`)} FROM ir_j WHERE ${baseOnly}`,
+    `SELECT 1 AS ${r.q('s')}, ${keyList((i) => `${hk(i)} AS ${k(i)}`)} FROM ir_j WHERE ${headOnly}`,
+  ];
+  const s = r.q('s');
+  const n = r.q('n');
+  const dup = [
+    `${r.sql.countIf(`${s} = 0`)} AS ${r.q('b_dup_keys')}`,
+    `sum(CASE WHEN ${s} = 0 THEN ${n} ELSE 0 END) AS ${r.q('b_dup_rows')}`,
+    `${r.sql.countIf(`${s} = 1`)} AS ${r.q('h_dup_keys')}`,
+    `sum(CASE WHEN ${s} = 1 THEN ${n} ELSE 0 END) AS ${r.q('h_dup_rows')}`,
+  ];
   return [
     'WITH',
     `ir_b AS (${narrow(base, 'base')}),`,
     `ir_h AS (${narrow(head, 'head')}),`,
     `ir_j AS (\n  SELECT\n    ${j.join(',\n    ')}\n  FROM ir_b FULL OUTER JOIN ir_h ON ${joinCondition(r, plan)}\n),`,
     `ir_agg AS (\n  SELECT\n    ${agg.join(',\n    ')}\n  FROM ir_j\n),`,
-    `ir_ck AS (SELECT DISTINCT ${plan.keys.map((_, i) => k(i)).join(', ')} FROM ir_j WHERE ${r.q('ch')} = 1),`,
+    `ir_ck AS (SELECT DISTINCT ${keyList((i) => `${bk(i)} AS ${k(i)}`)} FROM ir_j WHERE ${r.q('ch')} = 1),`,
     `ir_det AS (\n  SELECT\n    ${det.join(',\n    ')}\n  FROM (\n    SELECT ${flags.length ? flags.join(',\n      ') : `0 AS ${r.q('m_none')}`}`,
     `    FROM ${differing(base, 'ir_bb', 'base')}\n    JOIN ${differing(head, 'ir_hh', 'head')} ON ${detailJoin}\n  ) AS ir_m\n),`,
-    `ir_bd AS (\n  ${duplicatesCte(r, plan, base, 'base', 'b')}\n),`,
-    `ir_hd AS (\n  ${duplicatesCte(r, plan, head, 'head', 'h')}\n)`,
-    'SELECT * FROM ir_agg CROSS JOIN ir_det CROSS JOIN ir_bd CROSS JOIN ir_hd',
+    `ir_ud AS (\n  SELECT\n    ${dup.join(',\n    ')}\n  FROM (\n    SELECT ${s}, count(*) AS ${n} FROM (\n      ${unmatched.join('\n      UNION ALL\n      ')}\n    ) AS ir_u`,
+    `    GROUP BY ${s}, ${keyList(k)} HAVING count(*) > 1\n  ) AS ir_x\n)`,
+    'SELECT * FROM ir_agg CROSS JOIN ir_det CROSS JOIN ir_ud',
   ].join('\n');
 }
 
-export async function valuesBoth(r: Runner, plan: ValuePlan, base: string, head: string): Promise<ValueCounts> {
+/** Duplicate keys over whole tables: only run when the value diff's counts show a repeated matched key. */
+export function duplicatesSql(r: Runner, plan: ValuePlan, base: string, head: string): string {
+  return [
+    'SELECT * FROM',
+    `  (${duplicatesCte(r, plan, base, 'base', 'b')}) AS ir_bd`,
+    'CROSS JOIN',
+    `  (${duplicatesCte(r, plan, head, 'head', 'h')}) AS ir_hd`,
+  ].join('\n');
+}
+
+type DuplicateKeys = ValueCounts['duplicateKeys'];
+
+function readDuplicates(row: Row): DuplicateKeys {
+  return {
+    base: { keys: count(pick(row, 'b_dup_keys')), rows: count(pick(row, 'b_dup_rows')) },
+    head: { keys: count(pick(row, 'h_dup_keys')), rows: count(pick(row, 'h_dup_rows')) },
+  };
+}
+
+/**
+ * Runs the value diff. `rows` are both sides' row counts (from the profile): with the NULL-key
+ * counts they give each side's rows of non-NULL key, which the uniqueness check needs.
+ */
+export async function valuesBoth(
+  r: Runner,
+  plan: ValuePlan,
+  base: string,
+  head: string,
+  rows: { base: number; head: number },
+): Promise<ValueCounts> {
   const [row] = await r.run(valuesSql(r, plan, base, head), 'diff:values');
   const mismatched = new Map<string, number>();
   plan.compared.forEach((c, i) => mismatched.set(c.name, count(pick(row, `mm${i}`))));
-  return {
-    matched: count(pick(row, 'matched')),
-    added: count(pick(row, 'added')),
-    removed: count(pick(row, 'removed')),
-    changed: count(pick(row, 'changed')),
-    mismatched,
-    nullKeys: { base: count(pick(row, 'null_keys_base')), head: count(pick(row, 'null_keys_head')) },
-    duplicateKeys: {
-      base: { keys: count(pick(row, 'b_dup_keys')), rows: count(pick(row, 'b_dup_rows')) },
-      head: { keys: count(pick(row, 'h_dup_keys')), rows: count(pick(row, 'h_dup_rows')) },
-    },
-  };
+  const matched = count(pick(row, 'matched'));
+  const added = count(pick(row, 'added'));
+  const removed = count(pick(row, 'removed'));
+  const nullKeys = { base: count(pick(row, 'null_keys_base')), head: count(pick(row, 'null_keys_head')) };
+  const matchedUnique = matched === rows.base - nullKeys.base - removed && matched === rows.head - nullKeys.head - added;
+  const duplicateKeys = matchedUnique
+    ? readDuplicates(row)
+    : readDuplicates((await r.run(duplicatesSql(r, plan, base, head), 'diff:duplicates'))[0]);
+  return { matched, added, removed, changed: count(pick(row, 'changed')), mismatched, nullKeys, duplicateKeys };
 }
 
 /** Differing rows, key order, at most `limit`; sensitive columns are neither shown nor used to pick rows. */

@@ -8,6 +8,7 @@ import { composeBody, findSticky, parseState, publishSticky, replaceApprovals, t
 import type { ReviewOutput, ReviewPipeline } from './pipeline.js';
 import type { WorkQueue } from './queue.js';
 import { safeErrorMessage } from './redact.js';
+import { TarLimitError } from './tar.js';
 import { approvalsSection, checkSummary, checkTitle, rerunButton, short, statusComment } from './texts.js';
 import { downloadTree, findDbtProjects, insideProject, listChangedFiles, makeWorkDir, normalizeProjectDir, readConfigText } from './tree.js';
 import { renderTemplate } from '../report/templates.js';
@@ -105,23 +106,46 @@ async function reviewCommit(deps: AppDeps, octokit: GitHubClient, req: AnalysisR
     const baseDir = join(work.dir, 'base');
     const headDir = join(work.dir, 'head');
     const changed = await listChangedFiles(octokit, ref, pullNumber, pr.changed_files);
+    // A tree over the byte cap is not reviewed: the check (and the comment, for a PR touching
+    // project-like files) says which tarball, which limit, and how to raise it.
+    const tooLarge = (err: TarLimitError, side: 'base' | 'head', configLimit: number | null) =>
+      publishTooLarge(octokit, ref, pullNumber, sha, finish, changed.files, { side, what: err.what, bytes: err.bytes, limit: err.limit, configLimit, appLimit: deps.maxFetchBytes, shortSha: short(sha), shortBase: short(pr.base.sha) });
+    const fetched = { base: 0, head: 0 };
+    // A comment left from an earlier commit must not pass for this one's review.
+    const fetchError = async (err: unknown) => {
+      const message = safeErrorMessage(err);
+      const existing = await findSticky(octokit, ref, pullNumber);
+      if (existing) {
+        const state: StickyState = { sha, verdict: 'ERROR', teams: [], perTeam: 1, blockedConclusion: 'failure' };
+        await publishSticky(octokit, ref, pullNumber, sha, composeBody(state, statusComment('fetch_error', { message, shortSha: short(sha) })), existing);
+      }
+      return finish({ conclusion: 'neutral', title: checkTitle('fetch_error'), summary: checkSummary('fetch_error', { message }) });
+    };
     try {
-      await downloadTree(octokit, ref, pr.base.sha, baseDir, deps.maxFetchBytes);
+      fetched.base = (await downloadTree(octokit, ref, pr.base.sha, baseDir, deps.maxFetchBytes)).archiveBytes;
     } catch (err) {
-      return finish({ conclusion: 'neutral', title: checkTitle('fetch_error'), summary: checkSummary('fetch_error', { message: safeErrorMessage(err) }) });
+      if (err instanceof TarLimitError) return tooLarge(err, 'base', null);
+      return fetchError(err);
     }
     // Read at the base commit: a PR must not be able to rewrite the policy that reviews it.
     const configText = await readConfigText(baseDir, CONFIG_FILE);
     let config: ImpactReviewConfig;
     let projectDirs: string[];
+    let configLimit: number | null = null;
+    let skipped: { path: string; reason: string }[] = [];
     try {
       config = parseConfig(configText, CONFIG_FILE);
-      await downloadTree(octokit, ref, sha, headDir, Math.min(deps.maxFetchBytes, config.limits.max_fetch_bytes));
+      configLimit = config.limits.max_fetch_bytes;
+      const cap = Math.min(deps.maxFetchBytes, config.limits.max_fetch_bytes);
+      // The base was fetched before its config was known: the repository's own limit holds for it too.
+      if (fetched.base > cap) return tooLarge(new TarLimitError('compressed', fetched.base, cap), 'base', config.limits.max_fetch_bytes);
+      const headTree = await downloadTree(octokit, ref, sha, headDir, cap);
+      fetched.head = headTree.archiveBytes;
+      skipped = headTree.skipped;
       projectDirs = await projectDirsFor(config, baseDir, headDir);
     } catch (err) {
-      if (!(err instanceof ConfigError)) {
-        return finish({ conclusion: 'neutral', title: checkTitle('fetch_error'), summary: checkSummary('fetch_error', { message: safeErrorMessage(err) }) });
-      }
+      if (err instanceof TarLimitError) return tooLarge(err, 'head', configLimit);
+      if (!(err instanceof ConfigError)) return fetchError(err);
       const data = { file: err.file, issues: err.issues, shortBase: short(pr.base.sha), shortSha: short(sha) };
       const state: StickyState = { sha, verdict: 'CONFIG_ERROR', teams: [], perTeam: 1, blockedConclusion: 'failure' };
       await publishSticky(octokit, ref, pullNumber, sha, composeBody(state, statusComment('config_error', data)));
@@ -155,6 +179,8 @@ async function reviewCommit(deps: AppDeps, octokit: GitHubClient, req: AnalysisR
         full: req.full,
         isFork,
         signal,
+        fetched: { ...fetched, limit: Math.min(deps.maxFetchBytes, config.limits.max_fetch_bytes) },
+        skipped,
       });
     } catch (err) {
       if (signal.aborted) return superseded();
@@ -166,6 +192,43 @@ async function reviewCommit(deps: AppDeps, octokit: GitHubClient, req: AnalysisR
   } finally {
     await work.cleanup();
   }
+}
+
+/** Files a dbt project is made of: a PR touching none of them gets no comment about the repository's size. */
+const PROJECT_LIKE = /\.(sql|ya?ml|py|csv|jinja2?)$/i;
+
+interface TooLarge {
+  side: 'base' | 'head';
+  what: 'compressed' | 'unpacked';
+  bytes: number;
+  /** The cap that was in force. */
+  limit: number;
+  /** `limits.max_fetch_bytes` from the base config, once known. */
+  configLimit: number | null;
+  /** The app's own cap (MAX_FETCH_BYTES), which config cannot raise. */
+  appLimit: number;
+  shortSha: string;
+  shortBase: string;
+}
+
+/** The review of a tree over the byte cap: a neutral check naming the limit, and the same in the comment. */
+async function publishTooLarge(
+  octokit: GitHubClient,
+  ref: RepoRef,
+  pullNumber: number,
+  sha: string,
+  finish: (r: CheckResult) => Promise<void>,
+  files: { filename: string; previous_filename?: string }[],
+  data: TooLarge,
+): Promise<void> {
+  const view = { ...data, raiseConfig: data.configLimit !== null && data.configLimit <= data.appLimit, raiseApp: data.configLimit === null || data.appLimit < data.configLimit };
+  const summary = checkSummary('too_large', view);
+  const existing = await findSticky(octokit, ref, pullNumber);
+  if (existing || files.some((f) => PROJECT_LIKE.test(f.filename) || PROJECT_LIKE.test(f.previous_filename ?? ''))) {
+    const state: StickyState = { sha, verdict: 'ERROR', teams: [], perTeam: 1, blockedConclusion: 'failure' };
+    await publishSticky(octokit, ref, pullNumber, sha, composeBody(state, statusComment('too_large', { ...view, summary })), existing);
+  }
+  return finish({ conclusion: 'neutral', title: checkTitle('too_large'), summary });
 }
 
 /** A pipeline that threw: neutral, with its one-line message and no stack. */

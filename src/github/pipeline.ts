@@ -25,6 +25,13 @@ export interface ReviewInput {
   isFork: boolean;
   /** Aborted when a newer push supersedes this run. */
   signal: AbortSignal;
+  /** Bytes fetched from GitHub (base and head tarballs, compressed) and the per-tarball cap in force. */
+  fetched?: { base: number; head: number; limit: number };
+  /**
+   * Entries of the head tarball that were not extracted (symlinks, `../` paths, binary files), as
+   * downloadTree reports them: the review names each one inside a project.
+   */
+  skipped?: { path: string; reason: string }[];
 }
 
 export interface RequiredApproval {

@@ -7,7 +7,7 @@ import { pipelineFromEnv } from './review-pipeline.js';
 /**
  * `npm start`: serves the app from environment variables (APP_ID, PRIVATE_KEY or
  * PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST; optional GITHUB_API_URL, MAX_CONCURRENCY,
- * WEBHOOK_PATH, LOG_LEVEL).
+ * MAX_FETCH_BYTES, WEBHOOK_PATH, LOG_LEVEL).
  */
 
 export class EnvError extends Error {
@@ -49,6 +49,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, pipeline
     webhookSecret: required(env, 'WEBHOOK_SECRET'),
     baseUrl: env.GITHUB_API_URL || undefined,
     maxConcurrency: intFrom(env, 'MAX_CONCURRENCY', 2) || 2,
+    maxFetchBytes: intFrom(env, 'MAX_FETCH_BYTES', 0) || undefined,
     webhookPath: env.WEBHOOK_PATH || undefined,
     logLevel: level,
   });

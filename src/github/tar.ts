@@ -18,6 +18,62 @@ export class TarError extends Error {
   override name = 'TarError';
 }
 
+/** A tarball larger than the byte cap (compressed as downloaded, or unpacked): the review says which limit. */
+export class TarLimitError extends TarError {
+  override name = 'TarLimitError';
+  constructor(
+    /** Which size went over: the download, or the archive once unpacked. */
+    readonly what: 'compressed' | 'unpacked',
+    /** The size, or (unpacked, and a download cut short) how far it got before the cap: at least this. */
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(what === 'compressed' ? `the tarball is larger than the ${limit} byte limit` : `the unpacked tarball is larger than the ${limit} byte limit`);
+  }
+}
+
+/**
+ * The body of a tarball download, read no further than `maxBytes`: a stream is cancelled as soon
+ * as it passes the cap (and a Content-Length over it is refused before reading), so a huge
+ * repository costs no more than the cap in memory or bandwidth.
+ */
+export async function readArchiveBody(data: unknown, maxBytes: number, contentLength?: number): Promise<Buffer> {
+  if (contentLength !== undefined && Number.isFinite(contentLength) && contentLength > maxBytes) throw new TarLimitError('compressed', contentLength, maxBytes);
+  if (data instanceof ArrayBuffer || Buffer.isBuffer(data)) {
+    const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (buffer.length > maxBytes) throw new TarLimitError('compressed', buffer.length, maxBytes);
+    return buffer;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const add = (value: Uint8Array): boolean => {
+    total += value.byteLength;
+    if (total > maxBytes) return false;
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    return true;
+  };
+  if (data instanceof ReadableStream) {
+    // A web stream (fetch's body).
+    const reader = (data as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks, total);
+      if (!add(value)) {
+        await reader.cancel().catch(() => undefined);
+        throw new TarLimitError('compressed', total, maxBytes);
+      }
+    }
+  }
+  if (data && typeof data === 'object' && Symbol.asyncIterator in data) {
+    // A Node stream: leaving the loop destroys it.
+    for await (const value of data as AsyncIterable<Uint8Array>) {
+      if (!add(value)) throw new TarLimitError('compressed', total, maxBytes);
+    }
+    return Buffer.concat(chunks, total);
+  }
+  throw new TarError('GitHub did not return a tarball');
+}
+
 function field(block: Buffer, offset: number, length: number): string {
   const raw = block.subarray(offset, offset + length);
   const end = raw.indexOf(0);
@@ -106,7 +162,10 @@ export interface SkippedEntry {
 
 export interface ExtractResult {
   files: number;
+  /** Bytes written (the files kept, unpacked). */
   bytes: number;
+  /** Bytes of the archive as fetched (compressed). */
+  archiveBytes: number;
   /** Entries not written, with why (symlinks, traversal, binary files). */
   skipped: SkippedEntry[];
 }
@@ -131,16 +190,17 @@ function looksBinary(data: Buffer): boolean {
  * chained to escape it, and dbt projects do not need them; they are listed as skipped.
  */
 export async function extractTarGz(archive: Buffer, dest: string, limits: ExtractLimits): Promise<ExtractResult> {
-  if (archive.length > limits.maxBytes) throw new TarError(`the tarball is larger than the ${limits.maxBytes} byte limit`);
+  if (archive.length > limits.maxBytes) throw new TarLimitError('compressed', archive.length, limits.maxBytes);
   let tar: Buffer;
   try {
     tar = gunzipSync(archive, { maxOutputLength: limits.maxBytes });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new TarError(code === 'ERR_BUFFER_TOO_LARGE' ? `the unpacked tarball is larger than the ${limits.maxBytes} byte limit` : 'the tarball is not valid gzip');
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new TarLimitError('unpacked', limits.maxBytes, limits.maxBytes);
+    throw new TarError('the tarball is not valid gzip');
   }
   const entries = readTar(tar);
-  const result: ExtractResult = { files: 0, bytes: 0, skipped: [] };
+  const result: ExtractResult = { files: 0, bytes: 0, archiveBytes: archive.length, skipped: [] };
   for (const entry of entries) {
     const rel = safeRelativePath(entry.path, true);
     if (rel === null) {

@@ -4,7 +4,7 @@ import type { RequiredApproval } from './pipeline.js';
 
 /** Everything the app itself writes, rendered from templates/github/. */
 
-export type CheckKind = 'in_progress' | 'no_changes' | 'fork_waiting' | 'config_error' | 'error' | 'superseded' | 'fetch_error' | 'rerun_label' | 'rerun_description';
+export type CheckKind = 'in_progress' | 'no_changes' | 'fork_waiting' | 'config_error' | 'error' | 'superseded' | 'fetch_error' | 'too_large' | 'rerun_label' | 'rerun_description';
 
 export function checkTitle(kind: CheckKind): string {
   return renderTemplate('github/check-title.hbs', { kind }).trim();
@@ -14,7 +14,7 @@ export function checkSummary(kind: CheckKind, data: Record<string, unknown> = {}
   return renderTemplate('github/check-summary.md.hbs', { kind, ...data }).trim();
 }
 
-export function statusComment(kind: 'no_changes' | 'config_error' | 'error', data: Record<string, unknown>): string {
+export function statusComment(kind: 'no_changes' | 'config_error' | 'error' | 'fetch_error' | 'too_large', data: Record<string, unknown>): string {
   return renderTemplate('github/comment-status.md.hbs', { kind, ...data }).trim();
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep } from 'node:path';
 import type { GitHubClient, RepoRef } from './client.js';
-import { extractTarGz, type ExtractResult } from './tar.js';
+import { extractTarGz, readArchiveBody, type ExtractResult } from './tar.js';
 
 /** GitHub's PR files API stops at 3,000 files, whatever the page size. */
 export const PR_FILES_CAP = 3000;
@@ -23,11 +23,10 @@ export async function listChangedFiles(octokit: GitHubClient, ref: RepoRef, pull
 
 /** Downloads the repository at `sha` as a tarball and extracts it safely into `dest`. */
 export async function downloadTree(octokit: GitHubClient, ref: RepoRef, sha: string, dest: string, maxBytes: number): Promise<ExtractResult> {
-  // Octokit's fetch follows GitHub's 302 to codeload; the body arrives as an ArrayBuffer.
-  const response = await octokit.rest.repos.downloadTarballArchive({ ...ref, ref: sha });
-  const data: unknown = response.data;
-  const buffer = data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.isBuffer(data) ? data : null;
-  if (!buffer) throw new Error(`GitHub did not return a tarball for ${sha.slice(0, 7)}`);
+  // Octokit's fetch follows GitHub's 302 to codeload; the body is streamed and cut off at the cap.
+  const response = await octokit.rest.repos.downloadTarballArchive({ ...ref, ref: sha, request: { parseSuccessResponseBody: false } });
+  const length = Number(response.headers['content-length'] ?? NaN);
+  const buffer = await readArchiveBody(response.data, maxBytes, Number.isFinite(length) ? length : undefined);
   return extractTarGz(buffer, dest, { maxBytes });
 }
 

@@ -101,6 +101,30 @@ export function formatSeconds(value: unknown): string {
   return `${minutes} min ${Math.round(n - minutes * 60)} s`;
 }
 
+/** Bytes in binary units, as config limits are set: "512 B", "3.0 MiB", "200 MiB", "1.5 GiB". */
+export function formatBytes(value: unknown): string {
+  const n = toNumber(value);
+  if (n === null) return UNKNOWN;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = i === 0 || Number.isInteger(v) || v >= 100 ? 0 : 1;
+  return `${grouped(v, digits, digits)} ${units[i]}`;
+}
+
+/** Large counts in words: 2,100,000,000 → "2.1 billion"; under a million as digits. */
+export function formatCount(value: unknown): string {
+  const n = toNumber(value);
+  if (n === null) return UNKNOWN;
+  const scales: [number, string][] = [[1e12, 'trillion'], [1e9, 'billion'], [1e6, 'million']];
+  for (const [scale, word] of scales) if (Math.abs(n) >= scale) return `${grouped(n / scale, 0, 1)} ${word}`;
+  return formatInteger(n);
+}
+
 /** Relative change in percent between two values; null when it cannot be computed. */
 export function percentChange(before: unknown, after: unknown): number | null {
   const b = toNumber(before);

@@ -236,6 +236,8 @@ export function modelView(model: ModelReport, limits: Limits) {
           build_status: probe.build.status,
           build_seconds: formatSeconds(probe.build.seconds),
           build_message: probe.build.message ?? null,
+          skipped_by: probe.skipped_by ?? null,
+          rows_estimate: probe.rows_estimate ?? null,
           diff_error: probe.diff_error ?? null,
           rows: diff ? { base: formatInteger(diff.rows.base), head: formatInteger(diff.rows.head), change: deltaOf(diff.rows.base, diff.rows.head) } : null,
           removed_columns: diff?.schema.removed ?? [],

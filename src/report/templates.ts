@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { formatBytes, formatCount } from './format.js';
 
 /** The package root: found by walking up from this file, so it works from src/ (tests) and dist/src/ (built). */
 function packageRoot(): string {
@@ -22,6 +23,8 @@ const hbs = Handlebars.create();
 hbs.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('pad', (value: unknown, width: unknown) => String(value ?? '').padEnd(typeof width === 'number' ? width : 0));
+hbs.registerHelper('bytes', (value: unknown) => formatBytes(value));
+hbs.registerHelper('count', (value: unknown) => formatCount(value));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 

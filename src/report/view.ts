@@ -6,6 +6,7 @@
 import type { Assessment, DownstreamNode, Finding, FindingSeverity } from '../assess/types.js';
 import { teamName } from './format.js';
 import { type Limits, FOLD_AT } from './limits.js';
+import { limitsView } from './limits-view.js';
 import { mermaidGraph } from './mermaid.js';
 import { CLASS_ICON, modelView, take } from './model-view.js';
 
@@ -209,6 +210,7 @@ export function reviewView(assessment: Assessment, limits: Limits, options: { ap
     },
     assumptions: assessment.assumptions,
     notes: assessment.notes,
+    limits_report: limitsView(assessment, name),
     downstream: {
       count: downstreamModels.length,
       rows: take(downstreamModels.map((d) => downstreamRow(d, name)), limits.downstream),

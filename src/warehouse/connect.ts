@@ -4,6 +4,9 @@
  *   duckdb:path/to/file.db          relative file
  *   duckdb:///abs/path/prod.db      absolute file
  *   duckdb::memory:                 in-memory database
+ *   duckdb:file.db?memory_limit=512MB&threads=2
+ *                                   DuckDB settings (memory_limit, threads, temp_directory,
+ *                                   max_temp_directory_size; see duckdb.ts)
  *   snowflake://user@account/database/schema?warehouse=WH&role=R
  *   snowflake:                      everything from SNOWFLAKE_* variables
  *
@@ -11,7 +14,7 @@
  * SNOWFLAKE_PRIVATE_KEY / SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE).
  * Values in the URL win over the environment; explicit `settings.snowflake` win over both.
  */
-import { DuckDbWarehouse } from './duckdb.js';
+import { DuckDbWarehouse, parseDuckDbTarget, type DuckDbSettings } from './duckdb.js';
 import {
   snowflakeSettingsFromEnv,
   validateSnowflakeSettings,
@@ -37,18 +40,21 @@ export interface WarehouseSettings {
 }
 
 export type ParsedWarehouseUrl =
-  | { type: 'duckdb'; path: string }
+  | { type: 'duckdb'; path: string; settings?: DuckDbSettings }
   | { type: 'snowflake'; settings: SnowflakeSettingsInput };
 
 export function parseWarehouseUrl(url: string): ParsedWarehouseUrl {
   const trimmed = url.trim();
   const duck = /^duckdb:(.*)$/i.exec(trimmed);
   if (duck) {
-    let rest = duck[1];
-    if (rest === '' || rest === ':memory:' || rest === '//:memory:' || rest === 'memory') return { type: 'duckdb', path: ':memory:' };
+    // Query parameters are database settings: duckdb:prod.db?memory_limit=512MB
+    const target = parseDuckDbTarget(duck[1]);
+    const withSettings = Object.keys(target.settings).length ? { settings: target.settings } : {};
+    let rest = target.path;
+    if (rest === '' || rest === ':memory:' || rest === '//:memory:' || rest === 'memory') return { type: 'duckdb', path: ':memory:', ...withSettings };
     // duckdb:///abs/path.db → /abs/path.db; duckdb://rel/path.db → rel/path.db
     if (rest.startsWith('//')) rest = rest.slice(2);
-    return { type: 'duckdb', path: decodeURIComponent(rest) };
+    return { type: 'duckdb', path: decodeURIComponent(rest), ...withSettings };
   }
   if (/^snowflake:/i.test(trimmed)) {
     const settings: SnowflakeSettingsInput = {};
@@ -104,6 +110,7 @@ export async function openWarehouse(url: string, settings: WarehouseSettings = {
     parsed.type === 'duckdb'
       ? new DuckDbWarehouse({
           path: parsed.path,
+          settings: parsed.settings,
           statementTimeoutSeconds: settings.statementTimeoutSeconds,
           tagContext: settings.tagContext,
         })

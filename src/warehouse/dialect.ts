@@ -173,7 +173,7 @@ export interface DiffDialect {
   readonly type: WarehouseType;
   /** Whether `distinct` in profiles is an estimate (HyperLogLog) or exact. */
   readonly distinctMethod: 'approx' | 'exact';
-  /** Whether percentiles are estimates. */
+  /** Whether percentiles over every row (no sample) are estimates or exact. */
   readonly percentileMethod: 'approx' | 'exact';
   /** Number of distinct non-null values. */
   distinct(expr: string): string;
@@ -206,7 +206,11 @@ export interface DiffDialect {
   tableHash(columns: string[]): string;
   /** A stable hash of one value as text: lets sensitive values be grouped without leaving the warehouse. */
   valueHash(expr: string): string;
-  /** The 0-based histogram bin of a numeric expression for `bins` equal-width bins on [lo, hi]; NULL stays NULL. */
+  /**
+   * The 0-based histogram bin of a numeric expression for `bins` equal-width bins on [lo, hi]; NULL
+   * stays NULL. Not clamped: the maximum (and anything outside [lo, hi]) may come back as `bins` or
+   * beyond, or below 0; the reader folds those into the last and first bins.
+   */
   histogramBucket(expr: string, lo: number, hi: number, bins: number): string;
   /** Null-safe inequality. */
   isDistinctFrom(a: string, b: string): string;
@@ -222,26 +226,33 @@ function numLiteral(n: number): string {
 function bucketExpr(expr: string, lo: number, hi: number, bins: number): string {
   if (!(hi > lo) || bins <= 1) return `CASE WHEN ${expr} IS NULL THEN NULL ELSE 0 END`;
   const width = (hi - lo) / bins;
-  // Clamped so that the maximum lands in the last bin rather than a bin of its own.
-  return `CAST(LEAST(${bins - 1}, GREATEST(0, FLOOR((CAST(${expr} AS DOUBLE) - ${numLiteral(lo)}) / ${numLiteral(width)}))) AS INTEGER)`;
+  // No LEAST/GREATEST clamp and no INTEGER cast: they made the expression about 3x costlier on
+  // DuckDB. The maximum lands in bin `bins`, which the reader folds into the last bin.
+  return `FLOOR((CAST(${expr} AS DOUBLE) - ${numLiteral(lo)}) / ${numLiteral(width)})`;
 }
 
 const duckdbDiff: DiffDialect = {
   type: 'duckdb',
   distinctMethod: 'approx',
-  percentileMethod: 'approx',
+  // Exact quantiles of every row on small tables, of a random sample on large ones.
+  percentileMethod: 'exact',
   distinct: (e) => `approx_count_distinct(${e})`,
   toDouble: (e) => `CAST(${e} AS DOUBLE)`,
   toText: (e) => `CAST(${e} AS VARCHAR)`,
   textLength: (e) => `length(${e})`,
   stddev: (e) => `stddev_samp(CAST(${e} AS DOUBLE))`,
-  // One list-valued aggregate builds one sketch (5x faster than a scalar call per percentile).
-  // DOUBLE input: on DECIMAL the result would be rounded to the type's scale.
+  // One list-valued aggregate per column: exact quantiles of the bounded sample, no sketch error
+  // (reservoir_quantile was cheaper but 2% of the range off at 1M rows). quantile_disc returns a
+  // value of the column's own type, so no per-row cast and no rounding of DECIMAL interpolation.
+  // The sample is a CASE, not FILTER: NULLs are skipped cheaply, while FILTER made the
+  // percentiles 2.6x as costly (730 vs 280 ms of CPU for 14 numeric columns of two 1M-row
+  // tables), whatever the sample size.
   percentiles: (e, ps, sampled) => ({
-    exprs: [`approx_quantile(CAST(${e} AS DOUBLE), [${ps.join(', ')}])${sampled ? ` FILTER (WHERE ${sampled})` : ''}`],
+    exprs: [`quantile_disc(${sampled ? `CASE WHEN ${sampled} THEN ${e} END` : e}, [${ps.join(', ')}])`],
     packed: true,
   }),
-  percentileSampleRows: 200_000,
+  // Rank error of a 50,000-row sample: about 0.2% (one standard deviation at the median).
+  percentileSampleRows: 50_000,
   sampleFlag: (fraction) => `(random() < ${numLiteral(fraction)})`,
   rowHash: (exprs) => `hash(${exprs.length ? exprs.join(', ') : '1'})`,
   countIf: (c) => `count_if(${c})`,

@@ -28,6 +28,17 @@ import {
   type Warehouse,
 } from './warehouse.js';
 
+/**
+ * Database settings a `duckdb:` URL may carry as query parameters, applied when the database
+ * opens (`duckdb:prod.db?memory_limit=512MB&threads=2`). DuckDB runs inside this process, so its
+ * buffers are this process's memory: `memory_limit` caps them (what does not fit spills to
+ * `temp_directory`, by default `<file>.tmp`, or `.tmp` for `:memory:`), which keeps the process's
+ * footprint independent of table size.
+ */
+export const DUCKDB_SETTINGS = ['memory_limit', 'threads', 'temp_directory', 'max_temp_directory_size'] as const;
+export type DuckDbSettingName = (typeof DUCKDB_SETTINGS)[number];
+export type DuckDbSettings = Partial<Record<DuckDbSettingName, string>>;
+
 export interface DuckDbOptions {
   /** A file path, or `:memory:`. */
   path: string;
@@ -35,21 +46,60 @@ export interface DuckDbOptions {
   statementTimeoutSeconds?: number;
   /** Repository context copied into every query tag. */
   tagContext?: Omit<QueryTag, 'app' | 'purpose'>;
+  /** Database settings (see `DUCKDB_SETTINGS`); DuckDB's defaults for the rest. */
+  settings?: DuckDbSettings;
+}
+
+const SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+function checkSetting(name: string, value: string): DuckDbSettingName {
+  if (!(DUCKDB_SETTINGS as readonly string[]).includes(name)) {
+    throw new WarehouseError(`unknown DuckDB setting "${name}" in the warehouse URL; allowed: ${DUCKDB_SETTINGS.join(', ')}`, 'config');
+  }
+  const ok =
+    name === 'threads' ? /^[1-9]\d*$/.test(value) : name === 'temp_directory' ? value.trim().length > 0 : SIZE.test(value.trim());
+  if (!ok) {
+    const expected = name === 'threads' ? 'a positive integer' : name === 'temp_directory' ? 'a directory' : 'a size such as 512MB or 2GB';
+    throw new WarehouseError(`DuckDB setting ${name}=${value} is not valid: expected ${expected}`, 'config');
+  }
+  return name as DuckDbSettingName;
+}
+
+/**
+ * Splits what follows `duckdb:` into the database path and its settings:
+ * `prod.db?memory_limit=512MB` → `{ path: 'prod.db', settings: { memory_limit: '512MB' } }`.
+ */
+export function parseDuckDbTarget(target: string): { path: string; settings: DuckDbSettings } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const settings: DuckDbSettings = {};
+  if (q >= 0) {
+    for (const [name, value] of new URLSearchParams(target.slice(q + 1))) settings[checkSetting(name, value)] = value.trim();
+  }
+  return { path, settings };
 }
 
 const dialect = dialectFor('duckdb');
 
 /**
  * Open database files, shared by every adapter in this process: DuckDB locks a file per
- * instance, so two adapters on the same file (base and head) must share one instance.
+ * instance, so two adapters on the same file (base and head) must share one instance — and
+ * therefore one set of settings.
  */
-const instances = new Map<string, { instance: Promise<DuckDBInstance>; refs: number }>();
+const instances = new Map<string, { instance: Promise<DuckDBInstance>; refs: number; settings: string }>();
 
-async function acquireInstance(path: string): Promise<DuckDBInstance> {
-  if (path === ':memory:') return DuckDBInstance.create(':memory:');
+const settingsKey = (settings: DuckDbSettings): string =>
+  JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+
+async function acquireInstance(path: string, settings: DuckDbSettings): Promise<DuckDBInstance> {
+  const config = settings as Record<string, string>;
+  if (path === ':memory:') return DuckDBInstance.create(':memory:', config);
   let entry = instances.get(path);
+  if (entry && entry.settings !== settingsKey(settings)) {
+    throw new WarehouseError(`DuckDB database ${path} is already open in this process with other settings (${entry.settings})`, 'config');
+  }
   if (!entry) {
-    entry = { instance: DuckDBInstance.create(path), refs: 0 };
+    entry = { instance: DuckDBInstance.create(path, config), refs: 0, settings: settingsKey(settings) };
     instances.set(path, entry);
     entry.instance.catch(() => instances.delete(path));
   }
@@ -150,7 +200,7 @@ export class DuckDbWarehouse implements Warehouse {
     if (this.connection) return Promise.resolve(this.connection);
     this.connecting ??= (async () => {
       try {
-        const instance = await acquireInstance(this.options.path);
+        const instance = await acquireInstance(this.options.path, this.options.settings ?? {});
         this.instance = instance;
         const connection = await instance.connect();
         const reader = await connection.runAndReadAll('SELECT current_database() AS db');
@@ -162,6 +212,7 @@ export class DuckDbWarehouse implements Warehouse {
         this.connecting = null;
         if (this.instance) releaseInstance(this.options.path, this.instance);
         this.instance = null;
+        if (err instanceof WarehouseError) throw err;
         const message = err instanceof Error ? err.message : String(err);
         throw new WarehouseError(`cannot open DuckDB database ${this.options.path}: ${firstLine(message)}`, 'connection');
       }

@@ -4,6 +4,7 @@
  * bound batches. Seeds are small reference tables; this is the build path only.
  */
 import { readFile } from 'node:fs/promises';
+import { dialectFor } from './dialect.js';
 
 export interface SqlStatement {
   sql: string;
@@ -57,7 +58,17 @@ function inferType(values: string[]): Inferred {
   return 'VARCHAR';
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/**
+ * A header as a column name the way dbt-snowflake seeds it (quote_columns defaults to false):
+ * unquoted, so Snowflake stores it upper-case and model SQL can write `id` or `ID`. A header that
+ * is no plain identifier (spaces, a reserved word) is quoted and kept as written.
+ */
+const columnName = (name: string) => {
+  const dialect = dialectFor('snowflake');
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) && dialect.quoteIdentIfNeeded(name.toLowerCase()) === name.toLowerCase()
+    ? name
+    : dialect.quoteIdent(name);
+};
 
 /** The statements that (re)create `relation` from the CSV file. */
 export async function loadCsvStatements(relation: string, csvPath: string, batchRows = 500): Promise<SqlStatement[]> {
@@ -66,7 +77,7 @@ export async function loadCsvStatements(relation: string, csvPath: string, batch
   const types = header.map((_, i) => inferType(rows.map((r) => r[i] ?? '')));
   const statements: SqlStatement[] = [
     {
-      sql: `CREATE OR REPLACE TABLE ${relation} (${header.map((h, i) => `${quote(h)} ${types[i]}`).join(', ')})`,
+      sql: `CREATE OR REPLACE TABLE ${relation} (${header.map((h, i) => `${columnName(h)} ${types[i]}`).join(', ')})`,
       params: [],
     },
   ];

@@ -65,11 +65,23 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Snowflake splits its messages over lines, the reason last ("SQL compilation error: error line 1
+ * at position 7\ninvalid identifier 'X'"); callers show one line, so the lines are joined.
+ */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .reduce((acc, line) => (!acc ? line : /[:.]$/.test(acc) ? `${acc} ${line}` : `${acc}: ${line}`), '');
+}
+
 /** Maps a driver error to a WarehouseError whose code callers can act on. */
 export function mapSnowflakeError(err: unknown, sql?: string): WarehouseError {
   if (err instanceof WarehouseError) return err;
   const code = errorCode(err);
-  const message = errorMessage(err);
+  const message = oneLine(errorMessage(err));
   if (code && CODES.timeout.has(code)) return new WarehouseError(`statement timed out: ${message}`, 'timeout', sql);
   if (code && CODES.notFound.has(code) || /does not exist or not authorized/i.test(message)) {
     return new WarehouseError(message, 'not_found', sql);
@@ -168,6 +180,9 @@ export class SnowflakeWarehouse implements Warehouse {
             }
           : { password: s.password }),
         application: 'impact-review',
+        // With fetchAsString (numbers arrive as exact text), the driver's default would turn a
+        // NULL number into the string 'NULL'.
+        representNullAsStringNull: false,
         clientSessionKeepAlive: false,
         sfRetryMaxLoginRetries: 2,
       });

@@ -128,6 +128,19 @@ describe('analyze(): planted changes', () => {
     expect(a.verdict).toBe('NOT_SAFE');
   });
 
+  it('a model whose PR version cannot be built lists its tests as not run, with why', async () => {
+    const a = await review({ 'models/fct_revenue.sql': "select customer_id, sum(no_such_column) as revenue from {{ ref('stg_orders') }} group by 1\n" });
+    const model = a.models.find((m) => m.name === 'fct_revenue')!;
+    expect(model.probe!.build.status).toBe('failed');
+    expect(model.probe!.tests.map((t) => [t.test_name, t.status, t.reason])).toEqual([
+      ['not_null', 'skipped', 'not run: the PR version of the model was not built'],
+      ['unique', 'skipped', 'not run: the PR version of the model was not built'],
+    ]);
+    const text = renderReview(a);
+    expect(text).toContain('`fct_revenue`: 0 passed, 0 warned, 0 failed, 0 errored, 2 skipped');
+    expect(text).not.toContain('`fct_revenue`: no tests are configured');
+  });
+
   it('a model that fails to render still appears with its error and known lineage, and the rest is reviewed', async () => {
     const a = await review({
       'models/fct_revenue.sql': "select customer_id, sum(amount) as revenue\nfrom {{ ref('stg_orders') }}\n{% if var('x', true) %}\ngroup by 1\n",
@@ -164,7 +177,7 @@ describe('analyze(): planted changes', () => {
     );
     const builds = Object.fromEntries(a.models.map((m) => [m.name, m.probe?.build.status]));
     expect(builds).toEqual({ fct_revenue: 'skipped', stg_orders: 'built' });
-    expect(a.notes).toContainEqual({ key: 'limit_models', values: { analysed: 1, changed: 2, limit: 1 } });
+    expect(a.limits?.find((l) => l.key === 'max_models')).toEqual({ key: 'max_models', limit: 1, used: 2, hit: true, skipped: [{ id: 'model.kit.fct_revenue' }] });
     expect(renderReview(a)).toContain('limits.max_models: 1');
   });
 });

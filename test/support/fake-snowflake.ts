@@ -3,7 +3,9 @@
  * `http://127.0.0.1:<port>`): login (password or key-pair JWT), query requests with binds and
  * statement parameters, ALTER SESSION (QUERY_TAG, STATEMENT_TIMEOUT_IN_SECONDS), the
  * MULTI_STATEMENT_COUNT check, describeOnly, abort, heartbeat and logout. SQL runs on an
- * in-memory DuckDB with the configured database attached, so tests use portable SQL.
+ * in-memory DuckDB with the configured database attached: the Snowflake SQL the app sends is
+ * translated by fake-snowflake/sql.ts (identifiers folded to upper case, Snowflake functions as
+ * DuckDB macros), and identifiers resolve case-sensitively the way Snowflake's do.
  *
  * Every request is recorded for assertions, and failures can be injected per statement.
  */
@@ -13,7 +15,16 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { encodeValue, rowTypeOf, textRowType } from './fake-snowflake/result.js';
-import { parseAlterSession, splitStatements, statementTypeId, tempTableName, toDuckDb } from './fake-snowflake/sql.js';
+import {
+  foldIdentifiers,
+  identifierCaseProblem,
+  parseAlterSession,
+  SNOWFLAKE_MACROS,
+  splitStatements,
+  statementTypeId,
+  tempTableName,
+  toDuckDb,
+} from './fake-snowflake/sql.js';
 
 export interface RecordedRequest {
   kind: 'login' | 'query' | 'abort' | 'logout' | 'heartbeat' | 'telemetry' | 'other';
@@ -57,7 +68,11 @@ export interface FakeSnowflakeOptions {
   /** Refuse every login with this error (default error 390100 when `true`). */
   refuseLogin?: boolean | { code: string; message: string };
   failures?: InjectedFailure[];
-  /** SQL run once at start-up (DuckDB syntax) to create fixtures. */
+  /**
+   * SQL run once at start-up to create fixtures: DuckDB syntax, with unquoted identifiers folded
+   * to upper case as Snowflake would store them. The connection starts in the database's PUBLIC
+   * schema (when there is one).
+   */
   setup?: string[];
   /** GlobalStats returned for EXPLAIN USING JSON. */
   explainStats?: { partitionsTotal: number; partitionsAssigned: number; bytesAssigned: number };
@@ -83,7 +98,7 @@ export interface FakeSnowflake {
   /** Ids of sessions that have logged in and not logged out. */
   openSessions(): number[];
   failures: InjectedFailure[];
-  /** Runs SQL directly on the backing DuckDB (fixtures, assertions). */
+  /** Runs SQL directly on the backing DuckDB (fixtures, assertions): DuckDB syntax, nothing folded. */
   sql(text: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
@@ -141,8 +156,11 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
   const admin = await instance.connect();
   await admin.run(`ATTACH ':memory:' AS "${database}"`);
   await admin.run(`USE "${database}"`);
-  for (const schema of options.schemas ?? ['PUBLIC', 'SCRATCH']) await admin.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  for (const statement of options.setup ?? []) await admin.run(statement);
+  const schemas = options.schemas ?? ['PUBLIC', 'SCRATCH'];
+  for (const schema of schemas) await admin.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  if (schemas.includes('PUBLIC')) await admin.run(`USE "${database}"."PUBLIC"`);
+  for (const macro of SNOWFLAKE_MACROS) await admin.run(macro);
+  for (const statement of options.setup ?? []) await admin.run(foldIdentifiers(statement));
 
   const requests: RecordedRequest[] = [];
   const sessions = new Map<string, Session>();
@@ -199,6 +217,9 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
       tempTables: [],
       pending: new Map(),
     };
+    // The session's TIMEZONE parameter, as the login response reports it.
+    await session.connection.run(`SET TimeZone = 'UTC'`);
+    for (const macro of SNOWFLAKE_MACROS) await session.connection.run(macro);
     await session.connection.run(`USE "${database}"`);
     const schema = url.searchParams.get('schemaName');
     if (schema) await session.connection.run(`USE "${database}"."${schema}"`).catch(() => undefined);
@@ -231,6 +252,35 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
     });
   }
 
+  /**
+   * Refuses an identifier whose exact spelling names nothing while another spelling does: DuckDB
+   * would resolve it, Snowflake would not (e.g. `"id"` for a column stored as ID).
+   */
+  async function checkIdentifiers(session: Session, statement: string): Promise<void> {
+    const reader = await session.connection.runAndReadAll(
+      `SELECT schema_name, table_name, column_name FROM duckdb_columns() WHERE database_name = $1 AND NOT internal`,
+      [database],
+    );
+    const columns = new Set<string>();
+    const objects = new Set<string>([database]);
+    for (const [schema, table, column] of reader.getRows()) {
+      if (schema !== 'main') objects.add(String(schema));
+      objects.add(String(table));
+      columns.add(String(column));
+    }
+    for (const schema of schemas) objects.add(schema);
+    const problem = identifierCaseProblem(statement, columns, objects);
+    if (!problem) return;
+    if (problem.object) {
+      throw new SnowflakeFailure('002003', `SQL compilation error:\nObject '${problem.written}' does not exist or not authorized.`, '42S02');
+    }
+    throw new SnowflakeFailure(
+      '000904',
+      `SQL compilation error: error line ${problem.line} at position ${problem.position}\ninvalid identifier '${problem.written}'`,
+      '42000',
+    );
+  }
+
   async function execute(session: Session, sql: string, body: Record<string, unknown>) {
     const requested = (body.parameters ?? {}) as Record<string, unknown>;
     const desired = Number(requested.MULTI_STATEMENT_COUNT ?? session.params.MULTI_STATEMENT_COUNT ?? 1);
@@ -249,6 +299,7 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
       return { rowtype: [textRowType('status')], rowset: [['Statement executed successfully.']], typeId: 0x4000 };
     }
     const explain = /^\s*explain\s+using\s+json\s+([\s\S]*)$/i.exec(statement);
+    await checkIdentifiers(session, explain ? explain[1] : statement);
     const duckSql = explain ? `EXPLAIN ${toDuckDb(explain[1])}` : toDuckDb(statement);
     const binds = Object.entries((body.bindings ?? {}) as Record<string, { type: string; value: unknown }>)
       .sort(([a], [b]) => Number(a) - Number(b))
@@ -277,7 +328,11 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
       const message = err instanceof Error ? err.message : String(err);
       const missing = /with name "?([^"!\s]+)"? does not exist/i.exec(message);
       if (missing) {
-        throw new SnowflakeFailure('002003', `SQL compilation error:\nObject '${missing[1].toUpperCase()}' does not exist or not authorized.`, '42S02');
+        throw new SnowflakeFailure('002003', `SQL compilation error:\nObject '${missing[1]}' does not exist or not authorized.`, '42S02');
+      }
+      const column = /Referenced column "?([^"\s]+)"? not found|does not have a column named "([^"]+)"/i.exec(message);
+      if (column) {
+        throw new SnowflakeFailure('000904', `SQL compilation error: error line 1 at position 0\ninvalid identifier '${column[1] ?? column[2]}'`, '42000');
       }
       if (/Parser Error/i.test(message)) throw new SnowflakeFailure('001003', `SQL compilation error:\n${message}`, '42000');
       throw new SnowflakeFailure('100000', message.split('\n')[0], '22000');
@@ -365,7 +420,9 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
   async function logout(session: Session | undefined): Promise<void> {
     if (!session) return;
     sessions.delete(session.token);
-    for (const table of session.tempTables) await session.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const table of session.tempTables) {
+      await session.connection.run(toDuckDb(`DROP TABLE IF EXISTS ${table}`)).catch(() => undefined);
+    }
     for (const cancel of session.pending.values()) cancel();
     session.connection.closeSync();
   }

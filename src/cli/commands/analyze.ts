@@ -3,10 +3,12 @@ import { join, posix, resolve } from 'node:path';
 import { analyze } from '../../analyze.js';
 import { ConfigError, parseConfig } from '../../assess/config.js';
 import type { Assessment } from '../../assess/types.js';
+import { ProjectLoadError } from '../../dbt/project-file.js';
+import { notUtf8Problems, skippedFileProblems } from '../../tree-problems.js';
 import { renderJson, renderReview } from '../../report/render.js';
 import { openWarehouse } from '../../warehouse/connect.js';
 import { oneOf, parseCommandArgs, requireOption, UsageError } from '../args.js';
-import { extractCommit, renamedFiles, repositoryOf, resolveCommit } from '../git.js';
+import { changedFiles, extractCommit, renamedFiles, repositoryOf, resolveCommit } from '../git.js';
 
 export interface AnalyzeGitOptions {
   project: string;
@@ -37,7 +39,9 @@ export async function analyzeGit(options: AnalyzeGitOptions): Promise<Assessment
     throw err;
   }
   progress(`extracting ${options.base} (${baseSha.slice(0, 7)}) and ${options.head} (${headSha.slice(0, 7)})`);
-  const [baseRoot, headRoot] = await Promise.all([extractCommit(root, baseSha), extractCommit(root, headSha)]);
+  const [{ dir: baseRoot }, { dir: headRoot, skipped }] = await Promise.all([extractCommit(root, baseSha), extractCommit(root, headSha)]);
+  // Messages name the commits, not the temporary folders they were extracted to.
+  const named = (message: string) => message.split(headRoot).join(`${options.head} (${headSha.slice(0, 7)})`).split(baseRoot).join(`${options.base} (${baseSha.slice(0, 7)})`);
   const warehouse = await openWarehouse(options.warehouse, { statementTimeoutSeconds: config.warehouse.statement_timeout_seconds }).catch((err: Error) => {
     throw new UsageError(`analyze: ${err.message}`);
   });
@@ -45,10 +49,11 @@ export async function analyzeGit(options: AnalyzeGitOptions): Promise<Assessment
     const inProject = (file: string) => (prefix ? file.startsWith(`${prefix}/`) : true);
     const strip = (file: string) => (prefix ? posix.relative(prefix, file) : file);
     const renames = (await renamedFiles(root, baseSha, headSha)).filter((r) => inProject(r.from) && inProject(r.to)).map((r) => ({ from: strip(r.from), to: strip(r.to) }));
-    return await analyze({
+    const assessment = await analyze({
       baseDir: join(baseRoot, prefix),
       headDir: join(headRoot, prefix),
       headRepoRoot: headRoot,
+      baseRepoRoot: baseRoot,
       warehouse,
       config,
       renamedFiles: renames,
@@ -57,7 +62,15 @@ export async function analyzeGit(options: AnalyzeGitOptions): Promise<Assessment
       onProgress: progress,
       now: options.now,
       meta: { base: { ref: options.base, sha: baseSha }, head: { ref: options.head, sha: headSha } },
+    }).catch((err: unknown) => {
+      // No usable dbt_project.yml at one of the commits: a one-line reason, as for any unusable input.
+      if (err instanceof ProjectLoadError) throw new UsageError(`analyze: ${named(err.message)}`);
+      throw err;
     });
+    // What the loader cannot see: symlinks that were not followed, text that is not UTF-8.
+    const changed = await changedFiles(root, baseSha, headSha);
+    assessment.problems.push(...skippedFileProblems(skipped, prefix), ...(await notUtf8Problems(headRoot, prefix, changed)));
+    return assessment;
   } finally {
     await warehouse.close();
     await Promise.all([rm(baseRoot, { recursive: true, force: true }), rm(headRoot, { recursive: true, force: true })]);

@@ -3,7 +3,8 @@
  * with a fake pipeline whose answers the test controls.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { ProbotOctokit } from 'probot';
+import pino from 'pino';
+import { ProbotOctokit, type Logger } from 'probot';
 import { createApp, DEFAULT_WEBHOOK_PATH, type ImpactReviewApp } from '../../../src/github/create-app.js';
 import { productionOctokit } from '../../../src/github/octokit.js';
 import type { ReviewInput, ReviewOutput, ReviewPipeline } from '../../../src/github/pipeline.js';
@@ -19,6 +20,21 @@ let keys: { privateKey: string; publicKey: string } | null = null;
 function appKeys() {
   keys ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   return keys;
+}
+
+/** The app's private key (PEM) the harness signs its JWTs with: a secret no output may hold. */
+export function appPrivateKey(): string {
+  return appKeys().privateKey;
+}
+
+/**
+ * A Probot logger at `level` (default info) whose JSON lines are kept in `lines`, so a test can
+ * read everything the app logged.
+ */
+export function captureLog(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' = 'info'): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const log = pino({ level }, { write: (line: string) => void lines.push(line) }) as unknown as Logger;
+  return { log, lines };
 }
 
 export interface PipelineCall {
@@ -51,11 +67,22 @@ export interface Harness {
   calls: PipelineCall[];
   /** Replace what the pipeline does for the next calls. */
   setPipeline(fn: ReviewPipeline): void;
-  send(event: string, payload: unknown, options?: { signature?: string }): Promise<Delivery>;
+  send(event: string, payload: unknown, options?: { signature?: string; id?: string }): Promise<Delivery>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { maxConcurrency?: number; retries?: number; fake?: FakeGitHub; productionThrottling?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  maxConcurrency?: number;
+  retries?: number;
+  fake?: FakeGitHub;
+  productionThrottling?: boolean;
+  /** The app's logger (see captureLog); by default it logs nothing below fatal. */
+  log?: Logger;
+  /** The webhook secret the app verifies and the harness signs with (default SECRET). */
+  webhookSecret?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const { privateKey, publicKey } = appKeys();
   const fake = options.fake ?? new FakeGitHub({ appPublicKey: publicKey });
   if (!fake.url) await fake.start();
@@ -75,7 +102,8 @@ export async function startHarness(options: { maxConcurrency?: number; retries?:
   const Octokit = options.productionThrottling
     ? productionOctokit(ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: true, retries: 1, retryAfterBaseValue: 5 } })))
     : fast;
-  const app = await createApp({ pipeline, appId: 123, privateKey, webhookSecret: SECRET, baseUrl: fake.url, Octokit, logLevel: 'fatal', maxConcurrency: options.maxConcurrency ?? 2 });
+  const secret = options.webhookSecret ?? SECRET;
+  const app = await createApp({ pipeline, appId: 123, privateKey, webhookSecret: secret, baseUrl: fake.url, Octokit, logLevel: 'fatal', log: options.log, maxConcurrency: options.maxConcurrency ?? 2 });
   const url = await app.listen(0, '127.0.0.1');
   return {
     fake,
@@ -86,7 +114,7 @@ export async function startHarness(options: { maxConcurrency?: number; retries?:
     setPipeline: (fn) => {
       impl = fn;
     },
-    send: (event, payload, opts) => deliver(`${url}${DEFAULT_WEBHOOK_PATH}`, SECRET, event, payload, opts),
+    send: (event, payload, opts) => deliver(`${url}${DEFAULT_WEBHOOK_PATH}`, secret, event, payload, opts),
     async close() {
       await app.close();
       if (!options.fake) await fake.close();

@@ -19,6 +19,21 @@ afterAll(async () => {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** Runs `fn` and returns its result with the SQL of each statement it ran, by purpose. */
+async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; sql: Record<string, string> }> {
+  const original = w.query.bind(w);
+  const sql: Record<string, string> = {};
+  w.query = (async (text: string, opts?: { purpose?: string }) => {
+    if (opts?.purpose) sql[opts.purpose] = text;
+    return original(text, opts);
+  }) as typeof w.query;
+  try {
+    return { result: await fn(), sql };
+  } finally {
+    w.query = original;
+  }
+}
+
 describe('diffRelations on planted differences (DuckDB)', () => {
   test('schema: added, removed and type-changed columns', () => {
     expect(diff.schema.added).toEqual(['channel']);
@@ -109,23 +124,47 @@ describe('diffRelations on planted differences (DuckDB)', () => {
     expect(diff.query_log.map((q) => q.purpose)).toEqual(['diff:counts', 'diff:profile', 'diff:distribution', 'diff:values']);
   });
 
-  test('same schema, different content: identical check + 3 queries, with samples one more', async () => {
+  test('same schema, different content: the identical hash rides in the profile, samples one more statement', async () => {
     await w.query(`CREATE TABLE head_same AS SELECT * REPLACE (CAST(CASE WHEN id = 500 THEN amount + 2 ELSE amount END AS DECIMAL(12, 2)) AS amount) FROM base_orders`);
     const d = await diffRelations(w, 'base_orders', 'head_same', { primaryKey: ['id'], sampleRows: 5 });
     expect(d.identical).toBe(false);
     expect(d.rows).toMatchObject({ added: 0, removed: 0, changed: 1, unchanged: 999 });
     expect(d.queries).toBe(5);
-    expect(d.query_log.map((q) => q.purpose)).toEqual(['diff:identical', 'diff:profile', 'diff:distribution', 'diff:values', 'diff:sample']);
+    expect(d.query_log.map((q) => q.purpose)).toEqual(['diff:counts', 'diff:profile', 'diff:distribution', 'diff:values', 'diff:sample']);
     expect(d.samples).toEqual([{ key: { id: '500' }, changes: { amount: ['0.50', '2.50'] } }]);
   });
 
-  test('identical tables exit after one query', async () => {
+  test('identical tables exit after the profile, with the profiles filled in', async () => {
     await w.query(`CREATE TABLE base_copy AS SELECT * FROM base_orders ORDER BY id DESC`);
     const d = await diffRelations(w, 'base_orders', 'base_copy', { primaryKey: ['id'] });
     expect(d.identical).toBe(true);
-    expect(d.queries).toBe(1);
+    expect(d.query_log.map((q) => q.purpose)).toEqual(['diff:counts', 'diff:profile']);
     expect(d.rows).toMatchObject({ base: 1000, head: 1000, added: 0, removed: 0, changed: 0, unchanged: 1000 });
+    expect(d.columns.discount.head).toMatchObject({ nulls: 100, min: 0, max: 3 });
+    expect(d.columns.amount.base!.sum).toBeCloseTo(d.columns.amount.head!.sum!, 6);
+    expect(d.distribution).toEqual({});
     expect(formatDiffText(d)).toContain('Identical');
+  });
+
+  test('row counts that differ skip the whole-table hash', async () => {
+    await w.query(`CREATE TABLE fewer AS SELECT * FROM base_orders WHERE id > 1`);
+    const { result: f, sql } = await capture(() => diffRelations(w, 'base_orders', 'fewer', { primaryKey: ['id'] }));
+    expect(f.identical).toBe(false);
+    expect(f.rows).toMatchObject({ base: 1000, head: 999, removed: 1, changed: 0 });
+    expect(sql['diff:profile']).not.toContain('hash(');
+    await w.query(`CREATE TABLE same_count AS SELECT * REPLACE (CASE WHEN id = 7 THEN 'Z' ELSE category END AS category) FROM base_orders`);
+    const { result: same, sql: sameSql } = await capture(() => diffRelations(w, 'base_orders', 'same_count', { primaryKey: ['id'] }));
+    expect(same.rows).toMatchObject({ changed: 1 });
+    expect(sameSql['diff:profile']).toContain('hash(');
+  });
+
+  test('two empty relations with the same schema are identical', async () => {
+    await w.query(`CREATE TABLE empty_a (id INTEGER, v VARCHAR)`);
+    await w.query(`CREATE TABLE empty_b (id INTEGER, v VARCHAR)`);
+    const d = await diffRelations(w, 'empty_a', 'empty_b', { primaryKey: ['id'] });
+    expect(d.identical).toBe(true);
+    expect(d.query_log.map((q) => q.purpose)).toEqual(['diff:counts', 'diff:profile']);
+    expect(d.rows).toMatchObject({ base: 0, head: 0, added: 0, removed: 0, changed: 0, unchanged: 0 });
   });
 
   test('a duplicated row is not identical (hashes do not cancel out)', async () => {
@@ -218,7 +257,8 @@ describe('diffRelations on planted differences (DuckDB)', () => {
     await w.query(`CREATE TABLE big_a AS SELECT range AS id, CAST(range AS DOUBLE) AS x FROM range(300000)`);
     await w.query(`CREATE TABLE big_b AS SELECT range AS id, CAST(range AS DOUBLE) * 2 AS x FROM range(300000)`);
     const d = await diffRelations(w, 'big_a', 'big_b', { primaryKey: ['id'] });
-    expect(d.notes.join('\n')).toContain('random sample of about 200,000 rows');
+    expect(d.notes.join('\n')).toContain('random sample of about 50,000 rows');
+    expect(d.percentile_method).toBe('approx');
     expect(Math.abs(d.columns.x.base!.p50! - 150000)).toBeLessThan(3000);
     expect(Math.abs(d.columns.x.head!.p50! - 300000)).toBeLessThan(6000);
     // Everything else is computed over every row.

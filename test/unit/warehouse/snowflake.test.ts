@@ -59,7 +59,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
       purpose: 'values',
     });
     expect(result.rows).toEqual([
-      { id: 1, amount: 12.5, status: 'paid', ordered_on: '2024-01-02', updated_at: '2024-01-02T03:04:05.123', paid: true },
+      { ID: 1, AMOUNT: 12.5, STATUS: 'paid', ORDERED_ON: '2024-01-02', UPDATED_AT: '2024-01-02T03:04:05.123', PAID: true },
     ]);
     await wh.query('SELECT count(*) AS n FROM "PUBLIC".orders', { purpose: 'profile' });
 
@@ -88,12 +88,12 @@ describe('Snowflake adapter through snowflake-sdk', () => {
     const sf = await start();
     const wh = await connect();
     expect(await wh.describe('ANALYTICS.PUBLIC.orders')).toEqual([
-      { name: 'id', type: 'NUMBER(38,0)', kind: 'number' },
-      { name: 'amount', type: 'NUMBER(10,2)', kind: 'number' },
-      { name: 'status', type: 'VARCHAR', kind: 'string' },
-      { name: 'ordered_on', type: 'DATE', kind: 'date' },
-      { name: 'updated_at', type: 'TIMESTAMP_NTZ', kind: 'timestamp' },
-      { name: 'paid', type: 'BOOLEAN', kind: 'boolean' },
+      { name: 'ID', type: 'NUMBER(38,0)', kind: 'number' },
+      { name: 'AMOUNT', type: 'NUMBER(10,2)', kind: 'number' },
+      { name: 'STATUS', type: 'VARCHAR', kind: 'string' },
+      { name: 'ORDERED_ON', type: 'DATE', kind: 'date' },
+      { name: 'UPDATED_AT', type: 'TIMESTAMP_NTZ', kind: 'timestamp' },
+      { name: 'PAID', type: 'BOOLEAN', kind: 'boolean' },
     ]);
     const describeRequest = sf.queries.find((q) => q.sql === 'SELECT * FROM ANALYTICS.PUBLIC.orders')!;
     expect(describeRequest.describeOnly).toBe(true);
@@ -114,7 +114,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
     const wh = await connect();
     const temp = await wh.createTempTable('pr_orders', 'SELECT id, amount * 2 AS amount FROM "PUBLIC".orders WHERE paid');
     expect(temp.relation).toBe('ANALYTICS.SCRATCH.pr_orders');
-    expect((await wh.query(`SELECT id, amount FROM ${temp.relation}`)).rows).toEqual([{ id: 1, amount: 25 }]);
+    expect((await wh.query(`SELECT id, amount FROM ${temp.relation}`)).rows).toEqual([{ ID: 1, AMOUNT: 25 }]);
     const create = sf.queries.find((q) => q.sql!.startsWith('CREATE OR REPLACE TEMPORARY TABLE'))!;
     expect(create.tag).toBe(tag('build'));
 
@@ -123,7 +123,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
     warehouse = null;
     expect(sf.openSessions()).toEqual([]);
     expect(sf.requests.filter((r) => r.kind === 'logout')).toHaveLength(1);
-    expect(await sf.sql(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'pr_orders'`)).toEqual([
+    expect(await sf.sql(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'PR_ORDERS'`)).toEqual([
       { n: 0 },
     ]);
   });
@@ -164,7 +164,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
     });
     const wh = await connect();
     expect((await failure(wh.query('SELECT 1 AS one'))).code).toBe('not_found');
-    expect((await wh.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect((await wh.query('SELECT 1 AS one')).rows).toEqual([{ ONE: 1 }]);
   });
 
   test('a refused login is a connection error naming the user, and leaves no session', async () => {
@@ -184,7 +184,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
     });
     const sf = await start({ users: { alice: { publicKey } } });
     const wh = await connect({ SNOWFLAKE_PASSWORD: '', SNOWFLAKE_PRIVATE_KEY: privateKey, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'open sesame' });
-    expect((await wh.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    expect((await wh.query('SELECT 2 AS two')).rows).toEqual([{ TWO: 2 }]);
     expect(sf.requests.find((r) => r.kind === 'login')!.body).toMatchObject({ data: { AUTHENTICATOR: 'SNOWFLAKE_JWT' } });
     await wh.close();
     warehouse = null;
@@ -197,7 +197,7 @@ describe('Snowflake adapter through snowflake-sdk', () => {
         SNOWFLAKE_PRIVATE_KEY_PATH: join(dir, 'rsa_key.p8'),
         SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'open sesame',
       });
-      expect((await fromFile.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+      expect((await fromFile.query('SELECT 3 AS three')).rows).toEqual([{ THREE: 3 }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

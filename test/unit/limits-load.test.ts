@@ -1,0 +1,80 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { analyze } from '../../src/analyze.js';
+import { parseConfig } from '../../src/assess/config.js';
+import { loadProject } from '../../src/dbt/project.js';
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
+
+/** limits.max_file_bytes in the loader: an oversize file is a problem naming it, the rest loads. */
+describe('limits: file size in the project loader', () => {
+  let dir: string;
+  const LIMIT = 2000;
+  const pad = (n: number) => `\n${'-- padding\n'.repeat(Math.ceil(n / 11))}`;
+  const files: Record<string, string> = {
+    'dbt_project.yml': 'name: p\n',
+    'models/ok.sql': "select id from {{ ref('big') }}\n",
+    'models/big.sql': `select 1 as id${pad(3000)}`,
+    'models/props.yml': `version: 2\nmodels:\n  - name: ok\n    description: the ok model\n${'    # padding\n'.repeat(500)}`,
+    'models/small.yml': 'version: 2\nmodels:\n  - name: ok\n    columns: [{ name: id, data_tests: [not_null] }]\n',
+    'macros/huge_macro.sql': `{% macro huge() %}1{% endmacro %}${pad(3000)}`,
+    'seeds/countries.csv': `code,name\n${'XX,Somewhere\n'.repeat(1000)}`,
+    'dbt_packages/helpers/dbt_project.yml': 'name: helpers\n',
+    'dbt_packages/helpers/models/helper_big.sql': `select 2 as id${pad(3000)}`,
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ir-limits-load-'));
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, file)), { recursive: true });
+      await writeFile(join(dir, file), text);
+    }
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('turns each oversize file into a warning naming the file, its size and the limit', async () => {
+    const project = await loadProject(dir, { maxFileBytes: LIMIT });
+    const oversize = project.problems.filter((p) => p.oversize).map((p) => ({ file: p.file, bytes: p.oversize?.bytes, id: p.unique_id, severity: p.severity }));
+    const size = (f: string) => Buffer.byteLength(files[f]);
+    expect(oversize.sort((a, b) => a.file.localeCompare(b.file))).toEqual([
+      { file: 'dbt_packages/helpers/models/helper_big.sql', bytes: size('dbt_packages/helpers/models/helper_big.sql'), id: 'model.helpers.helper_big', severity: 'warning' },
+      { file: 'macros/huge_macro.sql', bytes: size('macros/huge_macro.sql'), id: undefined, severity: 'warning' },
+      { file: 'models/big.sql', bytes: size('models/big.sql'), id: 'model.p.big', severity: 'warning' },
+      { file: 'models/props.yml', bytes: size('models/props.yml'), id: undefined, severity: 'warning' },
+    ]);
+    const message = project.problems.find((p) => p.file === 'models/big.sql')!.message;
+    expect(message).toBe(`not read: the file is ${size('models/big.sql')} bytes, over limits.max_file_bytes (${LIMIT})`);
+  });
+
+  it('keeps an oversize model in the graph, unread, so it does not look removed; the rest loads as usual', async () => {
+    const project = await loadProject(dir, { maxFileBytes: LIMIT });
+    expect(project.nodes['model.p.big']).toMatchObject({ raw_code: '', original_file_path: 'models/big.sql' });
+    expect(project.nodes['model.p.ok'].depends_on.nodes).toEqual(['model.p.big']);
+    // The small property file still applies; the oversize one does not.
+    expect(project.nodes['model.p.ok'].description).toBe('');
+    expect(Object.keys(project.nodes).some((id) => id.startsWith('test.p.not_null_ok_id'))).toBe(true);
+    expect(project.macros['macro.p.huge']).toBeUndefined();
+  });
+
+  it('reads only the header of a seed over the limit: seeds are not rendered', async () => {
+    const project = await loadProject(dir, { maxFileBytes: LIMIT });
+    expect(project.nodes['seed.p.countries'].seed_columns).toEqual(['code', 'name']);
+    expect(project.problems.some((p) => p.file === 'seeds/countries.csv')).toBe(false);
+  });
+
+  it('without the option every file is read', async () => {
+    const project = await loadProject(dir);
+    expect(project.problems.filter((p) => p.oversize)).toEqual([]);
+    expect(project.nodes['model.p.ok'].description).toBe('the ok model');
+    expect(project.macros['macro.p.huge']).toBeDefined();
+  });
+
+  it('an oversize dbt_project.yml stops the review with a message naming it, before anything reads it', async () => {
+    const big = join(dir, 'big-project');
+    await mkdir(big, { recursive: true });
+    await writeFile(join(big, 'dbt_project.yml'), `name: p\n${'# padding\n'.repeat(300)}`);
+    const review = analyze({ baseDir: dir, headDir: big, warehouse: {} as Warehouse, config: parseConfig('limits:\n  max_file_bytes: 2000\n') });
+    await expect(review).rejects.toThrow('dbt_project.yml: not read: the file is 3008 bytes, over limits.max_file_bytes (2000)');
+  });
+});
