@@ -1,4 +1,4 @@
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A file of a project or package, with paths in both of dbt's senses. */
@@ -17,7 +17,7 @@ export interface ProjectFile {
 /** Directories never walked for resources, wherever they appear. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dbt_packages', 'dbt_modules', 'target', 'logs', '.git']);
 
-async function walk(dir: string, out: string[]): Promise<void> {
+async function walk(dir: string, out: string[], links: Set<string>): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -28,8 +28,12 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) subdirs.push(walk(full, out));
-    } else if (e.isFile() || e.isSymbolicLink()) out.push(full);
+      if (!SKIPPED_DIRS.has(e.name)) subdirs.push(walk(full, out, links));
+    } else if (e.isFile()) out.push(full);
+    else if (e.isSymbolicLink()) {
+      out.push(full);
+      links.add(full);
+    }
   }
   await Promise.all(subdirs);
 }
@@ -47,6 +51,24 @@ export interface CollectOptions {
   /** Keep an oversize file with only its first line read (a seed's header), instead of leaving it out. */
   headOfOversize?: boolean;
   onOversize?: (file: Omit<ProjectFile, 'text'>, bytes: number) => void;
+  /** A symlink that is not read: it leads outside the root (or to a directory, which is not followed). */
+  onSymlink?: (file: Omit<ProjectFile, 'text'>, reason: string) => void;
+}
+
+/**
+ * Why a symlink is not read, or null when it is a file inside the root. A PR can commit a link
+ * to any file on the machine (`models/x.sql -> ~/.ssh/id_rsa`), and Node's permission model
+ * follows links, so the check is here, where files are read.
+ */
+async function symlinkRefusal(link: string, root: string): Promise<string | null> {
+  try {
+    const [target, realRoot] = await Promise.all([realpath(link), realpath(root)]);
+    if (!isInside(realRoot, target)) return 'symlink points outside the project';
+    return (await stat(target)).isFile() ? null : 'symlink to a directory is not followed';
+  } catch (error) {
+    // Inside the render worker, the permission model refuses to resolve a link that leaves the tree.
+    return (error as { code?: string }).code === 'ERR_ACCESS_DENIED' ? 'symlink points outside the project' : 'symlink points nowhere';
+  }
 }
 
 /** Enough of a file's start to hold a CSV header line. */
@@ -76,11 +98,12 @@ async function readBounded(file: string, maxBytes: number, head: boolean): Promi
 export async function collectFiles(root: string, resourcePaths: string[], extensions: string[], options: CollectOptions = {}): Promise<ProjectFile[]> {
   const found: { abs: string; resource_path: string }[] = [];
   const seen = new Set<string>();
+  const links = new Set<string>();
   for (const rp of resourcePaths) {
     const base = path.resolve(root, rp);
     if (!isInside(root, base)) continue;
     const list: string[] = [];
-    await walk(base, list);
+    await walk(base, list, links);
     for (const abs of list) {
       if (seen.has(abs)) continue;
       if (!extensions.some((ext) => abs.toLowerCase().endsWith(ext))) continue;
@@ -99,6 +122,10 @@ export async function collectFiles(root: string, resourcePaths: string[], extens
         path: toPosix(path.relative(path.resolve(root, f.resource_path), f.abs)),
         resource_path: f.resource_path,
       };
+      if (links.has(f.abs)) {
+        const refused = await symlinkRefusal(f.abs, root);
+        if (refused) return options.onSymlink?.(file, refused);
+      }
       const { text, bytes } = await readBounded(f.abs, options.maxBytes ?? Infinity, options.headOfOversize === true);
       if (bytes > (options.maxBytes ?? Infinity)) options.onOversize?.(file, bytes);
       if (text === null) return;

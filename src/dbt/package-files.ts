@@ -52,6 +52,9 @@ export async function readPackageFiles(pkg: LoadedPackage, options: ReadPackageO
         oversize: { bytes, limit: options.maxFileBytes ?? bytes },
       });
     },
+    onSymlink: (file, reason) => {
+      options.problems?.push({ file: located(file.original_file_path), message: `not read: ${reason}`, severity: 'warning' });
+    },
   });
   const [models, seeds, snapshots, macros, tests, analyses] = await Promise.all([
     collectFiles(dir, p.model_paths, ['.sql', '.py', '.yml', '.yaml'], bounded('model')),

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadProject } from '../../../src/dbt/project.js';
 import { loadProjectInSandbox, workerArgs, workerEntry, type SandboxedProject } from '../../../src/sandbox/client.js';
 
 const SECRET = 'ghp_sandboxSecretValue123';
@@ -180,3 +181,40 @@ function require_write(file: string, text: string): void {
 function require_unlink(file: string): void {
   unlinkSync(file);
 }
+
+describe('symlinks in a project tree', () => {
+  let root: string;
+  let outside: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ir-links-'));
+    outside = await mkdtemp(join(tmpdir(), 'ir-links-outside-'));
+    await writeFile(join(outside, 'secret.sql'), `select '${SECRET}' as leaked`);
+    await writeFile(join(root, 'dbt_project.yml'), 'name: links\nversion: "1.0"\nprofile: x\n');
+    await mkdir(join(root, 'models', 'shared'), { recursive: true });
+    await writeFile(join(root, 'models', 'shared', 'real.sql'), 'select 1 as id');
+    await symlink(join(root, 'models', 'shared', 'real.sql'), join(root, 'models', 'alias_inside.sql'));
+    await symlink(join(outside, 'secret.sql'), join(root, 'models', 'leak.sql'));
+    await symlink(join(root, 'models', 'shared'), join(root, 'models', 'linked_dir'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['in this process', (dir: string) => loadProject(dir)],
+    ['in the render worker', async (dir: string) => {
+      const s = await loadProjectInSandbox(dir, {});
+      s.close();
+      return s.project;
+    }],
+  ])('a link out of the tree is not read and is named as a problem; a link to a file inside is read (%s)', async (_where, load) => {
+    const project = await load(root);
+    expect(Object.keys(project.nodes).sort()).toEqual(['model.links.alias_inside', 'model.links.real']);
+    expect(project.nodes['model.links.alias_inside'].compiled_code).toBe('select 1 as id');
+    expect(project.problems).toEqual(expect.arrayContaining([
+      { file: 'models/leak.sql', message: 'not read: symlink points outside the project', severity: 'warning' },
+    ]));
+    expect(JSON.stringify(project)).not.toContain(SECRET);
+  });
+});
