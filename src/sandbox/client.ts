@@ -33,7 +33,7 @@ export interface SandboxLimits {
   maxRestarts?: number;
 }
 
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { renderTimeoutMs: 10_000, memoryMb: 1024, loadTimeoutMs: 300_000, maxRestarts: 5 };
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { renderTimeoutMs: 10_000, memoryMb: 1024, loadTimeoutMs: 300_000, maxRestarts: 20 };
 
 export interface SandboxedProject {
   project: Project;
@@ -86,7 +86,7 @@ function permissionFlag(): string {
 
 class WorkerDied extends Error {
   constructor(
-    readonly reason: 'memory' | 'time' | 'exit',
+    readonly reason: 'memory' | 'render_time' | 'time' | 'exit',
     readonly renderingKey: string | null,
     detail: string,
   ) {
@@ -102,9 +102,16 @@ class RenderWorker {
   private stderrTail = '';
   private dead: WorkerDied | null = null;
   private pending: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void; match: (m: WorkerMessage) => boolean }[] = [];
-  private killedFor: 'time' | null = null;
+  private killedFor: 'render_time' | 'time' | null = null;
 
-  constructor(entry: string, readRoots: string[], memoryMb: number) {
+  private renderTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * `renderTimeoutMs`: the worker announces each render on its progress pipe; one that has not
+   * finished in time is stopped by killing the worker (a loop in Jinja cannot be interrupted from
+   * inside without a cost on every render), and the load starts again without that node.
+   */
+  constructor(entry: string, readRoots: string[], memoryMb: number, private readonly renderTimeoutMs: number) {
     const args = workerArgs(entry, readRoots, memoryMb);
     this.child = spawn(process.execPath, args, {
       env: {},
@@ -120,8 +127,13 @@ class RenderWorker {
       const lines = text.split('\n');
       this.progressTail = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.startsWith(PROGRESS_PREFIX)) this.lastKey = line.slice(PROGRESS_PREFIX.length);
-        else if (line === RENDER_DONE) this.lastKey = null;
+        if (line.startsWith(PROGRESS_PREFIX)) {
+          this.lastKey = line.slice(PROGRESS_PREFIX.length);
+          this.watch();
+        } else if (line === RENDER_DONE) {
+          this.lastKey = null;
+          this.unwatch();
+        }
       }
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
@@ -134,6 +146,7 @@ class RenderWorker {
     });
     // 'close', not 'exit': by then the progress pipe has delivered its last line.
     this.child.on('close', (code, signal) => {
+      this.unwatch();
       const memory = /heap out of memory|Allocation failed|invalid array length/i.test(this.stderrTail) || signal === 'SIGABRT' || code === 134;
       const reason = this.killedFor ?? (memory ? 'memory' : 'exit');
       this.dead = new WorkerDied(reason, this.lastKey, `render worker ended (${signal ?? `exit code ${code}`})`);
@@ -145,13 +158,27 @@ class RenderWorker {
     });
   }
 
+  private watch(): void {
+    this.unwatch();
+    this.renderTimer = setTimeout(() => this.kill('render_time'), this.renderTimeoutMs);
+  }
+
+  private unwatch(): void {
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.renderTimer = null;
+  }
+
+  private kill(reason: 'render_time' | 'time'): void {
+    this.killedFor = reason;
+    this.child.kill('SIGKILL');
+  }
+
   request(message: HostMessage, match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        // The renderer's own watchdog failed to stop it (e.g. a timer scheduled by escaped code).
-        this.killedFor = 'time';
-        this.child.kill('SIGKILL');
+        // Hung outside any render (e.g. a timer scheduled by escaped code).
+        this.kill('time');
       }, timeoutMs);
       const done = <T>(fn: (v: T) => void) => (v: T) => {
         clearTimeout(timer);
@@ -190,6 +217,7 @@ function isWorkerMessage(m: unknown): m is WorkerMessage {
 /** A render error message for a node that stopped the worker. */
 function stoppedBecause(died: WorkerDied, limits: SandboxLimits): string {
   if (died.reason === 'memory') return `rendering used more than ${limits.memoryMb} MiB of memory and was stopped`;
+  if (died.reason === 'render_time') return `rendering took longer than ${limits.renderTimeoutMs / 1000} s and was stopped (a loop without end?)`;
   if (died.reason === 'time') return `rendering did not finish within ${limits.loadTimeoutMs / 1000} s and was stopped`;
   return `rendering stopped the render worker (${died.message})`;
 }
@@ -203,7 +231,7 @@ export async function loadProjectInSandbox(dir: string, loadOptions: SandboxLoad
   const entry = workerEntry();
   const root = path.resolve(dir);
   const readRoots = [root, ...(sandbox.readRoots ?? []).map((r) => path.resolve(r))];
-  const renderLimits: RenderLimits = { timeoutMs: limits.renderTimeoutMs, maxOutputChars: limits.maxOutputChars };
+  const renderLimits: RenderLimits = limits.maxOutputChars !== undefined ? { maxOutputChars: limits.maxOutputChars } : {};
   // Only what env_var() may read crosses into the worker: escaped code finds nothing else.
   const env = Object.fromEntries(Object.entries(loadOptions.env ?? {}).filter(([name]) => envVarVisible(name, loadOptions.envAllow ?? [])));
   const options: SandboxLoadOptions = { ...loadOptions, env };
@@ -212,7 +240,7 @@ export async function loadProjectInSandbox(dir: string, loadOptions: SandboxLoad
 
   const start = async (): Promise<{ worker: RenderWorker; project: Project }> => {
     for (let attempt = 0; ; attempt++) {
-      const w = new RenderWorker(entry, readRoots, limits.memoryMb);
+      const w = new RenderWorker(entry, readRoots, limits.memoryMb, limits.renderTimeoutMs);
       try {
         const reply = await w.request({ type: 'load', dir: root, options, limits: renderLimits, skip: [...skip] }, (m) => m.type === 'loaded' || m.type === 'load_failed', limits.loadTimeoutMs);
         if (reply.type === 'load_failed') {
@@ -225,7 +253,7 @@ export async function loadProjectInSandbox(dir: string, loadOptions: SandboxLoad
         w.close();
         if (!(error instanceof WorkerDied)) throw error;
         const key = error.renderingKey;
-        if (!key || skip.has(key) || attempt >= (limits.maxRestarts ?? 5)) {
+        if (!key || skip.has(key) || attempt >= (limits.maxRestarts ?? 20)) {
           throw new ProjectLoadError(`the project could not be rendered: ${stoppedBecause(error, limits)}`, 'dbt_project.yml');
         }
         skip.set(key, stoppedBecause(error, limits));

@@ -3,7 +3,6 @@
  * and the macro library once, then renders node after node (synchronously; the render in
  * progress is a stack so nested renders, e.g. renderValue from a macro, stay separate).
  */
-import vm from 'node:vm';
 import nunjucks from 'nunjucks';
 import type { BuiltinEnv, RelationColumn, RenderOutcome, RenderRequest, Renderer, RendererOptions, RenderTarget } from './types.js';
 import { builtinMacros } from './builtins/index.js';
@@ -27,36 +26,14 @@ export class RenderValueError extends Error {
 
 const JINJA = /\{[{%#]/;
 
-/** Defaults for RenderLimits: far above what real dbt models need (milliseconds, kilobytes). */
-export const DEFAULT_RENDER_LIMITS = { timeoutMs: 10_000, maxOutputChars: 20_000_000 } as const;
+/** Default bound on one rendered result: far above what real dbt models produce (kilobytes). */
+export const DEFAULT_MAX_OUTPUT_CHARS = 20_000_000;
 
 /** Thrown when a render goes over a RenderLimits bound. */
 export class RenderLimitError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RenderLimitError';
-  }
-}
-
-/**
- * Runs `fn` under a wall-time limit. vm's watchdog terminates whatever JavaScript is running when
- * the time is up, including the nunjucks code that `fn` calls, and Jinja cannot catch that.
- */
-const guard = vm.createContext({ task: null as (() => unknown) | null, result: undefined as unknown });
-const guardScript = new vm.Script('result = task(); task = null;');
-function withTimeout<T>(timeoutMs: number, fn: () => T): T {
-  guard.task = fn;
-  try {
-    guardScript.runInContext(guard, { timeout: timeoutMs, breakOnSigint: false });
-    return guard.result as T;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new RenderLimitError(`rendering took longer than ${timeoutMs / 1000} s and was stopped (a loop without end?)`);
-    }
-    throw error;
-  } finally {
-    guard.task = null;
-    guard.result = undefined;
   }
 }
 
@@ -186,12 +163,12 @@ class NunjucksRenderer implements Renderer {
   private run(template: string, state: RenderState, path: string, perRender: (s: RenderState) => Record<string, unknown>): string {
     // Nested renders (a macro rendering a value) run inside the top-level render's limits.
     if (this.stack.length > 0) return this.runUnbounded(template, state, path, perRender);
-    const timeoutMs = this.options.limits?.timeoutMs ?? DEFAULT_RENDER_LIMITS.timeoutMs;
-    const maxOutputChars = this.options.limits?.maxOutputChars ?? DEFAULT_RENDER_LIMITS.maxOutputChars;
+    const maxOutputChars = this.options.limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+    // The markers let the render worker's host stop a render that runs too long (src/sandbox/).
     this.options.onRenderStart?.(state.node.unique_id || `file:${path}`);
     let sql: string;
     try {
-      sql = withTimeout(timeoutMs, () => this.runUnbounded(template, state, path, perRender));
+      sql = this.runUnbounded(template, state, path, perRender);
     } finally {
       this.options.onRenderEnd?.();
     }

@@ -60,7 +60,7 @@ export interface RendererOptions {
   metadata?: MetadataLookup;
   /** `run_started_at`; fixed in tests so output is deterministic. */
   runStartedAt?: Date;
-  /** Bounds on one top-level render; PR authors control the templates. */
+  /** Bounds on one top-level render; PR authors control the templates (time is bounded by the sandbox's host). */
   limits?: RenderLimits;
   /**
    * Called before each top-level render with the node's unique id (or `file:<path>` for a value),
@@ -73,8 +73,6 @@ export interface RendererOptions {
 }
 
 export interface RenderLimits {
-  /** Wall time of one top-level render, in milliseconds. */
-  timeoutMs?: number;
   /** Length of one rendered result, in characters. */
   maxOutputChars?: number;
 }
