@@ -71,6 +71,15 @@ function expectSettled(h: Harness, pull: FakePull, shas: string[], latest: strin
   return { body };
 }
 
+/** Nothing the app sent to GitHub or logged carries a forbidden value; the fake saw no unknown route. */
+async function closeClean(h: Harness | undefined, lines: string[]): Promise<void> {
+  if (!h) return;
+  expectClean({ 'requests to GitHub': JSON.stringify(h.fake.requests.map((r) => r.body)) }, forbidden);
+  expectNoSecrets({ log: lines.join('') }, forbidden);
+  h.fake.assertClean();
+  await h.close();
+}
+
 describe('GitHub app on the real pipeline: deliveries and pushes', () => {
   let h: Harness;
   let lines: string[];
@@ -79,13 +88,7 @@ describe('GitHub app on the real pipeline: deliveries and pushes', () => {
     ({ h, lines } = await start());
   });
 
-  afterAll(async () => {
-    if (!h) return;
-    expectClean({ 'requests to GitHub': JSON.stringify(h.fake.requests.map((r) => r.body)) }, forbidden);
-    expectNoSecrets({ log: lines.join('') }, forbidden);
-    h.fake.assertClean();
-    await h.close();
-  });
+  afterAll(() => closeClean(h, lines));
 
   it('one webhook delivered three times with the same X-GitHub-Delivery id (twice at once, once later) is reviewed once', async () => {
     const head = sha(1);
@@ -189,13 +192,7 @@ describe('GitHub app on the real pipeline: secondary rate limits (production cli
     ({ h, lines } = await start({ productionThrottling: true }));
   });
 
-  afterAll(async () => {
-    if (!h) return;
-    expectClean({ 'requests to GitHub': JSON.stringify(h.fake.requests.map((r) => r.body)) }, forbidden);
-    expectNoSecrets({ log: lines.join('') }, forbidden);
-    h.fake.assertClean();
-    await h.close();
-  });
+  afterAll(() => closeClean(h, lines));
 
   it('a secondary rate limit on the changed-file list and on posting the comment is waited out; the review completes', async () => {
     const head = sha(9);

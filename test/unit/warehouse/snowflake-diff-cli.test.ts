@@ -5,24 +5,11 @@
  * reason and no session left open.
  */
 import { createServer } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { main } from '../../../src/cli/run.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { startFakeSnowflake, type FakeSnowflake } from '../../support/fake-snowflake.js';
 import { BASE_SQL, HEAD_SQL } from '../diff/fixtures.js';
+import { cli } from '../../support/cli.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const ENV = ['SNOWFLAKE_PASSWORD', 'SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS', 'SNOWFLAKE_ACCESS_URL'] as const;
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
