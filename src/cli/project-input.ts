@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadManifest } from '../dbt/manifest.js';
-import { loadProject } from '../dbt/project.js';
+import { loadProjectInSandbox } from '../sandbox/client.js';
 import { select } from '../dbt/selectors.js';
 import type { Project, Target } from '../dbt/types.js';
 import { oneOf, parseCommandArgs, parseVars, UsageError } from './args.js';
@@ -25,7 +25,10 @@ export async function loadProjectInput(command: string, input: ProjectInput): Pr
   const dir = resolve(input.project ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${command}: project directory ${dir} does not exist`);
   try {
-    return await loadProject(dir, { target: input.target, vars: input.vars, env: process.env });
+    // A checkout may be someone's pull request: its Jinja renders in the render worker, as in analyze.
+    const loaded = await loadProjectInSandbox(dir, { target: input.target, vars: input.vars, env: process.env });
+    loaded.close();
+    return loaded.project;
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message}`);
   }
