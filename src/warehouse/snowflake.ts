@@ -265,7 +265,11 @@ export class SnowflakeWarehouse implements Warehouse {
         timer = setTimeout(() => {
           timedOut = true;
           statement.cancel(() => undefined);
-          reject(new WarehouseError(`statement timed out after ${timeout}s and was cancelled`, 'timeout', sql));
+          // Past the server's own timeout and its grace, silence means a lost connection as often as a slow query.
+          const message = grace
+            ? `Snowflake did not answer within ${timeout + grace}s (the connection may have dropped); the statement was cancelled`
+            : `statement timed out after ${timeout}s and was cancelled`;
+          reject(new WarehouseError(message, 'timeout', sql));
         }, (timeout + grace) * 1000);
       }
     });
