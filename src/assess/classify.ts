@@ -19,6 +19,7 @@
  *   by name (dashboards, other tools) no longer finds it.
  */
 import { plain, type SemanticChange, type SemanticDiffResult } from '../sql/semantic-diff.js';
+import { semanticSummary } from '../report/semantic.js';
 import type { ChangeReason, ChangeStatus, ColumnChangeClass, ColumnClass } from './types.js';
 
 const RANK: Record<ColumnClass, number> = { unchanged: 0, additive: 1, partial: 2, unknown: 3, breaking: 4 };
@@ -143,16 +144,16 @@ function rowLevel(ch: SemanticChange): string | undefined {
     case 'filter_added':
     case 'filter_removed':
     case 'filter_changed':
-      return `row set changed: ${ch.summary}`;
+      return `row set changed: ${semanticSummary(ch)}`;
     case 'join_added':
     case 'join_removed':
     case 'join_changed':
-      return `join changed: ${ch.summary}`;
+      return `join changed: ${semanticSummary(ch)}`;
     case 'group_by_changed':
-      return `grain changed: ${ch.summary}`;
+      return `grain changed: ${semanticSummary(ch)}`;
     case 'source_added':
     case 'source_removed':
-      return `source set changed: ${ch.summary}`;
+      return `source set changed: ${semanticSummary(ch)}`;
     default:
       return undefined;
   }

@@ -112,6 +112,11 @@ export function registerReportHelpers(): typeof handlebars {
     return h.partials[name] ? name : `${String(folder)}/_default`;
   });
   h.registerHelper('json', (v: unknown) => JSON.stringify(v));
+  /** A semantic SQL change's phrase in words (plain text: wrap it in `text` for markdown). */
+  h.registerHelper('semanticSummary', (phrase: unknown) => {
+    const partial = h.partials['semantic/change'];
+    return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(phrase)) : '';
+  });
 
   const root = join(templatesDir, 'partials');
   for (const file of partialFiles(root)) {

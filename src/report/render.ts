@@ -3,10 +3,11 @@
  * Mermaid lineage graph, and JSON for machines. Every word comes from templates/; this module
  * chooses what fits in GitHub's limits.
  */
-import type { Assessment } from '../assess/types.js';
+import type { Assessment, ModelChange } from '../assess/types.js';
 import { registerReportHelpers } from './helpers.js';
 import { GITHUB_CHECK_SUMMARY_LIMIT, GITHUB_COMMENT_LIMIT, LEVELS, renderWithin } from './limits.js';
 import { renderMermaidText } from './mermaid.js';
+import { semanticSummary } from './semantic.js';
 import { renderTemplate } from './templates.js';
 import { type Approved, approvalsView, reviewView } from './view.js';
 
@@ -62,9 +63,15 @@ export function renderCheckSummary(assessment: Assessment, options: CheckSummary
   return renderWithin(limit, render, null, shortenedNote('check'));
 }
 
-/** The whole assessment, for `--format json` and the app's artifacts. */
+/** The whole assessment, for `--format json` and the app's artifacts; each semantic change carries its `summary` in words. */
 export function renderJson(assessment: Assessment): string {
-  return JSON.stringify(assessment, null, 2) + '\n';
+  const worded = (change: ModelChange) => ({ ...change, semantic: change.semantic.map((s) => ({ ...s, summary: semanticSummary(s) })) });
+  const out = {
+    ...assessment,
+    changes: { ...assessment.changes, models: assessment.changes.models.map(worded) },
+    models: assessment.models.map((m) => ({ ...m, change: worded(m.change) })),
+  };
+  return JSON.stringify(out, null, 2) + '\n';
 }
 
 /** The lineage graph alone (Mermaid flowchart source, without the code fence). */

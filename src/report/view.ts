@@ -8,6 +8,7 @@ import { teamName } from './format.js';
 import { type Limits, FOLD_AT } from './limits.js';
 import { limitsView } from './limits-view.js';
 import { mermaidGraph } from './mermaid.js';
+import { semanticSummary } from './semantic.js';
 import { CLASS_ICON, modelView, take } from './model-view.js';
 
 const SEVERITY_ICON: Record<FindingSeverity, string> = { blocker: '🛑', warning: '⚠️', info: 'ℹ️' };
@@ -187,7 +188,7 @@ export function reviewView(assessment: Assessment, limits: Limits, options: { ap
     summary: {
       changed: assessment.models.map((m) => ({ name: m.name, status: m.change.status, materialized: m.materialized, class: m.change.class })),
       changed_count: assessment.models.length,
-      key_changes: assessment.models.flatMap((m) => m.change.semantic.map((s) => s.summary)).slice(0, 3),
+      key_changes: assessment.models.flatMap((m) => m.change.semantic.map(semanticSummary)).slice(0, 3),
       downstream_count: downstreamModels.length,
       dashboards: assessment.exposures.map((e) => e.exposure?.label ?? e.name),
       changed_names: assessment.models.map((m) => m.name),

@@ -1,35 +1,75 @@
 /**
- * What changed between two versions of a model's SELECT, in words a reviewer reads in a second:
- * "now only includes rows where order_date is within the last 90 days", "net_revenue now
- * subtracts refund_amount". Works on the inlined definitions from columns.ts, so renaming a CTE
- * alias or reformatting is no change, and a change deep in a CTE shows on the output column.
+ * What changed between two versions of a model's SELECT, as structured data a template words in
+ * a second: a filter added on order_date within the last 90 days, refund_amount now subtracted
+ * from net_revenue (templates/partials/semantic/ holds the words). Works on the inlined
+ * definitions from columns.ts, so renaming a CTE alias or reformatting is no change, and a change
+ * deep in a CTE shows on the output column.
  */
 import { analyzeSelect, type Predicate, type SelectAnalysis } from './columns.js';
 import { lex, lexRulesFor } from './tokens.js';
 
-export type SemanticChangeKind =
-  | 'column_added'
-  | 'column_removed'
-  | 'column_expression_changed'
-  | 'filter_added'
-  | 'filter_removed'
-  | 'filter_changed'
-  | 'join_added'
-  | 'join_removed'
-  | 'join_changed'
-  | 'group_by_changed'
-  | 'case_threshold_changed'
-  | 'source_added'
-  | 'source_removed';
+/** A relative date window or, when the predicate is not one, its SQL text (qualifiers dropped). */
+export type FilterPhrase = { form: 'within_last'; column: string; n: number; unit: DateUnit } | { form: 'plain'; text: string };
 
-export interface SemanticChange {
-  kind: SemanticChangeKind;
-  column?: string;
-  relation?: string;
-  before?: string;
-  after?: string;
-  summary: string;
+export type DateUnit = 'day' | 'week' | 'month' | 'year' | 'hour';
+
+export type ArithmeticOp = 'subtract' | 'add' | 'multiply' | 'divide';
+
+/** How one output column's expression changed; `changed` when no common edit is recognised. */
+export type ExpressionPhrase =
+  | { form: 'operand_added'; column: string; op: ArithmeticOp; operand: string }
+  | { form: 'operand_removed'; column: string; op: ArithmeticOp; operand: string }
+  | { form: 'null_default'; column: string; value: string; expression: string }
+  | { form: 'function_changed'; column: string; before: string; after: string }
+  | { form: 'changed'; column: string; before: string; after: string };
+
+/** A branch of a CASE with a string result: `High >= 5000`, `Other when x is null`, `Low` (the ELSE). */
+export type CaseBranch =
+  | { form: 'threshold'; value: string; op: string; bound: string }
+  | { form: 'condition'; value: string; condition: string }
+  | { form: 'otherwise'; value: string };
+
+/** One branch in a thresholds change: moved (the diff finds these), or added / kept when a branch list says so. */
+export type ThresholdItem = { form: 'moved'; before: CaseBranch; after: CaseBranch } | { form: 'added'; branch: CaseBranch } | { form: 'kept'; branch: CaseBranch };
+
+/** What a new column computes: its CASE buckets, or its expression. */
+export type DefinitionPhrase = { form: 'case'; branches: CaseBranch[] } | { form: 'expression'; text: string };
+
+/** A join's type as parsed (`left join`; null when plain) and its condition (qualifiers dropped). */
+export interface JoinPhrase {
+  join_type: string | null;
+  on: string;
 }
+
+/** The structured description of a change; templates/partials/semantic/ words it. */
+export type SemanticPhrase =
+  | { key: 'source_added'; relation: string }
+  | { key: 'source_removed'; relation: string }
+  | { key: 'column_added'; column: string; definition: DefinitionPhrase }
+  | { key: 'column_removed'; column: string }
+  | { key: 'column_expression_changed'; change: ExpressionPhrase }
+  | { key: 'case_threshold_changed'; column: string; thresholds: ThresholdItem[] }
+  | { key: 'filter_added'; filter: FilterPhrase }
+  | { key: 'filter_removed'; filter: FilterPhrase }
+  | { key: 'filter_changed'; before: FilterPhrase; after: FilterPhrase }
+  | { key: 'join_added'; relation: string; join: JoinPhrase }
+  | { key: 'join_removed'; relation: string }
+  | { key: 'join_changed'; relation: string; before: JoinPhrase; after: JoinPhrase }
+  | { key: 'group_by_changed'; added: string[]; removed: string[] };
+
+export type SemanticChangeKind = SemanticPhrase['key'];
+
+/** One change; `before`/`after` hold the SQL (inlined), `phrase` what a reader is told about it. */
+export type SemanticChange = {
+  [K in SemanticChangeKind]: {
+    kind: K;
+    column?: string;
+    relation?: string;
+    before?: string;
+    after?: string;
+    phrase: Extract<SemanticPhrase, { key: K }>;
+  };
+}[SemanticChangeKind];
 
 export type SemanticDiffResult = { status: 'ok'; changes: SemanticChange[] } | { status: 'unknown'; reason: string };
 
@@ -49,8 +89,8 @@ export function semanticDiffResult(baseSql: string, headSql: string, dialect = '
 
 function sourceChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChange[] {
   const out: SemanticChange[] = [];
-  for (const r of head.relations) if (!base.relations.includes(r)) out.push({ kind: 'source_added', relation: r, summary: `now also reads ${r}` });
-  for (const r of base.relations) if (!head.relations.includes(r)) out.push({ kind: 'source_removed', relation: r, summary: `no longer reads ${r}` });
+  for (const r of head.relations) if (!base.relations.includes(r)) out.push({ kind: 'source_added', relation: r, phrase: { key: 'source_added', relation: r } });
+  for (const r of base.relations) if (!head.relations.includes(r)) out.push({ kind: 'source_removed', relation: r, phrase: { key: 'source_removed', relation: r } });
   return out;
 }
 
@@ -62,19 +102,20 @@ function columnChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChan
     const old = before.get(key);
     if (!old) {
       const cases = caseBranches(c.definition);
-      const what = cases ? cases.map((b) => b.label).join(', ') : plain(c.definition);
-      out.push({ kind: 'column_added', column: c.name, after: c.definition, summary: `new column ${c.name}: ${what}` });
+      const definition: DefinitionPhrase = cases ? { form: 'case', branches: cases } : { form: 'expression', text: plain(c.definition) };
+      out.push({ kind: 'column_added', column: c.name, after: c.definition, phrase: { key: 'column_added', column: c.name, definition } });
       continue;
     }
     if (old.definition === c.definition) continue;
-    const threshold = thresholdChange(old.definition, c.definition);
-    if (threshold) {
-      out.push({ kind: 'case_threshold_changed', column: c.name, before: old.definition, after: c.definition, summary: `${c.name} thresholds changed: ${threshold}` });
+    const thresholds = thresholdChange(old.definition, c.definition);
+    if (thresholds) {
+      out.push({ kind: 'case_threshold_changed', column: c.name, before: old.definition, after: c.definition, phrase: { key: 'case_threshold_changed', column: c.name, thresholds } });
       continue;
     }
-    out.push({ kind: 'column_expression_changed', column: c.name, before: old.definition, after: c.definition, summary: describeExpressionChange(c.name, plain(old.definition), plain(c.definition)) });
+    const change = describeExpressionChange(c.name, plain(old.definition), plain(c.definition));
+    out.push({ kind: 'column_expression_changed', column: c.name, before: old.definition, after: c.definition, phrase: { key: 'column_expression_changed', change } });
   }
-  for (const [key, c] of before) if (!after.has(key)) out.push({ kind: 'column_removed', column: c.name, before: c.definition, summary: `column ${c.name} removed` });
+  for (const [key, c] of before) if (!after.has(key)) out.push({ kind: 'column_removed', column: c.name, before: c.definition, phrase: { key: 'column_removed', column: c.name } });
   return out;
 }
 
@@ -88,29 +129,29 @@ function filterChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChan
     const i = removed.findIndex((r) => r.clause === a.clause && sameColumns(r, a));
     if (i >= 0) {
       const [r] = removed.splice(i, 1);
-      out.push({ kind: 'filter_changed', column: columnsOf(a), before: r.text, after: a.text, summary: `filter changed: ${describeFilter(plain(r.text))} → ${describeFilter(plain(a.text))}` });
+      out.push({ kind: 'filter_changed', column: columnsOf(a), before: r.text, after: a.text, phrase: { key: 'filter_changed', before: describeFilter(plain(r.text)), after: describeFilter(plain(a.text)) } });
     } else {
-      out.push({ kind: 'filter_added', column: columnsOf(a), after: a.text, summary: `now only includes rows where ${describeFilter(plain(a.text))}` });
+      out.push({ kind: 'filter_added', column: columnsOf(a), after: a.text, phrase: { key: 'filter_added', filter: describeFilter(plain(a.text)) } });
     }
   }
-  for (const r of removed) out.push({ kind: 'filter_removed', column: columnsOf(r), before: r.text, summary: `no longer requires ${describeFilter(plain(r.text))}` });
+  for (const r of removed) out.push({ kind: 'filter_removed', column: columnsOf(r), before: r.text, phrase: { key: 'filter_removed', filter: describeFilter(plain(r.text)) } });
   return out;
 }
 
 function joinChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChange[] {
   const key = (p: Predicate) => (p.joined ?? []).join(',');
+  const join = (p: Predicate): JoinPhrase => ({ join_type: p.joinType ?? null, on: plain(p.text) });
   const bj = base.predicates.filter((p) => p.clause === 'join');
   const hj = head.predicates.filter((p) => p.clause === 'join');
   const out: SemanticChange[] = [];
   for (const h of hj) {
     const b = bj.find((x) => key(x) === key(h));
-    const label = `${h.joinType ?? 'join'} ${key(h)}`;
-    if (!b) out.push({ kind: 'join_added', relation: key(h), after: h.text, summary: `now joins ${key(h)} (${h.joinType ?? 'join'} on ${plain(h.text)})` });
+    if (!b) out.push({ kind: 'join_added', relation: key(h), after: h.text, phrase: { key: 'join_added', relation: key(h), join: join(h) } });
     else if (b.text !== h.text || b.joinType !== h.joinType) {
-      out.push({ kind: 'join_changed', relation: key(h), before: `${b.joinType ?? 'join'} on ${b.text}`, after: `${h.joinType ?? 'join'} on ${h.text}`, summary: `${label} changed: ${b.joinType ?? 'join'} on ${plain(b.text)} → ${h.joinType ?? 'join'} on ${plain(h.text)}` });
+      out.push({ kind: 'join_changed', relation: key(h), before: `${b.joinType ?? 'join'} on ${b.text}`, after: `${h.joinType ?? 'join'} on ${h.text}`, phrase: { key: 'join_changed', relation: key(h), before: join(b), after: join(h) } });
     }
   }
-  for (const b of bj) if (!hj.some((x) => key(x) === key(b))) out.push({ kind: 'join_removed', relation: key(b), before: b.text, summary: `no longer joins ${key(b)}` });
+  for (const b of bj) if (!hj.some((x) => key(x) === key(b))) out.push({ kind: 'join_removed', relation: key(b), before: b.text, phrase: { key: 'join_removed', relation: key(b) } });
   return out;
 }
 
@@ -118,13 +159,12 @@ function groupByChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticCha
   const b = [...new Set(base.groupByTexts)].sort();
   const h = [...new Set(head.groupByTexts)].sort();
   if (b.join('\n') === h.join('\n')) return [];
-  const addedKeys = h.filter((x) => !b.includes(x)).map(plain);
-  const removedKeys = b.filter((x) => !h.includes(x)).map(plain);
-  const parts = [addedKeys.length ? `now also groups by ${addedKeys.join(', ')}` : '', removedKeys.length ? `no longer groups by ${removedKeys.join(', ')}` : ''].filter(Boolean);
-  return [{ kind: 'group_by_changed', before: b.join(', '), after: h.join(', '), summary: `grouping changed: ${parts.join('; ')} (one row per group changes the grain)` }];
+  const added = h.filter((x) => !b.includes(x)).map(plain);
+  const removed = b.filter((x) => !h.includes(x)).map(plain);
+  return [{ kind: 'group_by_changed', before: b.join(', '), after: h.join(', '), phrase: { key: 'group_by_changed', added, removed } }];
 }
 
-// ---- wording ----
+// ---- structure for the wording (the words are in templates/partials/semantic/) ----
 
 function minus(a: Predicate[], b: Predicate[]): Predicate[] {
   const left = b.map((p) => `${p.clause}:${p.text}`);
@@ -170,48 +210,47 @@ function balanced(s: string): boolean {
 
 const UNIT = '(day|days|week|weeks|month|months|year|years|hour|hours)';
 
-/** A predicate in words, recognising relative date windows. */
-export function describeFilter(text: string): string {
+/** A predicate (plain text), recognising relative date windows: `order_date >= dateadd(day, -90, current_date)`. */
+export function describeFilter(text: string): FilterPhrase {
   const rel = [
     new RegExp(`^(\\w+) >=? dateadd\\('?${UNIT}'?, -(\\d+), (current_date|current_date\\(\\)|current_timestamp|current_timestamp\\(\\)|now\\(\\)|getdate\\(\\))\\)$`, 'i'),
     new RegExp(`^(\\w+) >=? (?:current_date|current_timestamp|now\\(\\)|getdate\\(\\)) - interval '?(\\d+) ${UNIT}'?$`, 'i'),
   ];
   const a = rel[0].exec(text);
-  if (a) return `${a[1]} is within the last ${a[3]} ${unit(a[2], a[3])}`;
+  if (a) return { form: 'within_last', column: a[1], n: Number(a[3]), unit: unit(a[2]) };
   const b = rel[1].exec(text);
-  if (b) return `${b[1]} is within the last ${b[2]} ${unit(b[3], b[2])}`;
-  return text;
+  if (b) return { form: 'within_last', column: b[1], n: Number(b[2]), unit: unit(b[3]) };
+  return { form: 'plain', text };
 }
 
-function unit(u: string, n: string): string {
-  const base = u.toLowerCase().replace(/s$/, '');
-  return n === '1' ? base : `${base}s`;
+function unit(u: string): DateUnit {
+  return u.toLowerCase().replace(/s$/, '') as DateUnit;
 }
 
-/** "net_revenue now subtracts refund_amount" for the common edits; before → after otherwise. */
-export function describeExpressionChange(name: string, before: string, after: string): string {
-  const ops: [string, string, string][] = [
-    [' - ', 'now subtracts', 'no longer subtracts'],
-    [' + ', 'now adds', 'no longer adds'],
-    [' * ', 'is now multiplied by', 'is no longer multiplied by'],
-    [' / ', 'is now divided by', 'is no longer divided by'],
+/** The common edits of an expression (plain text both sides): an operand added or removed, a null default, another aggregate. */
+export function describeExpressionChange(column: string, before: string, after: string): ExpressionPhrase {
+  const ops: [string, ArithmeticOp][] = [
+    [' - ', 'subtract'],
+    [' + ', 'add'],
+    [' * ', 'multiply'],
+    [' / ', 'divide'],
   ];
-  for (const [op, added, removed] of ops) {
-    if (after.startsWith(before + op)) return `${name} ${added} ${after.slice((before + op).length)}`;
-    if (before.startsWith(after + op)) return `${name} ${removed} ${before.slice((after + op).length)}`;
+  for (const [text, op] of ops) {
+    if (after.startsWith(before + text)) return { form: 'operand_added', column, op, operand: after.slice((before + text).length) };
+    if (before.startsWith(after + text)) return { form: 'operand_removed', column, op, operand: before.slice((after + text).length) };
   }
   const coalesce = /^coalesce\((.*), (.*)\)$/i.exec(after);
-  if (coalesce && coalesce[1] === before) return `${name} now defaults to ${coalesce[2]} when ${before} is null`;
+  if (coalesce && coalesce[1] === before) return { form: 'null_default', column, value: coalesce[2], expression: before };
   const agg = /^(\w+)\((.*)\)$/;
   const ab = agg.exec(before);
   const aa = agg.exec(after);
-  if (ab && aa && ab[2] === aa[2] && ab[1].toLowerCase() !== aa[1].toLowerCase()) return `${name} now uses ${aa[1]}(…) instead of ${ab[1]}(…)`;
+  if (ab && aa && ab[2] === aa[2] && ab[1].toLowerCase() !== aa[1].toLowerCase()) return { form: 'function_changed', column, before: ab[1], after: aa[1] };
   // Same function around a changed argument (`sum(amount)` → `sum(amount - refund_amount)`): describe the argument.
   if (ab && aa && ab[1].toLowerCase() === aa[1].toLowerCase()) {
-    const inner = describeExpressionChange(name, unwrap(ab[2]), unwrap(aa[2]));
-    if (!inner.startsWith(`${name} changed:`)) return inner;
+    const inner = describeExpressionChange(column, unwrap(ab[2]), unwrap(aa[2]));
+    if (inner.form !== 'changed') return inner;
   }
-  return `${name} changed: ${before} → ${after}`;
+  return { form: 'changed', column, before, after };
 }
 
 function unwrap(s: string): string {
@@ -219,12 +258,7 @@ function unwrap(s: string): string {
   return m && balanced(m[1]) ? unwrap(m[1]) : s;
 }
 
-interface CaseBranch {
-  label: string;
-  condition?: string;
-}
-
-/** The branches of a top-level CASE … END with string results, as "High >= 5000" labels. */
+/** The branches of a top-level CASE … END with string results (`High >= 5000`, …). */
 export function caseBranches(definition: string): CaseBranch[] | undefined {
   const text = plain(definition);
   if (!/^case\b/i.test(text) || !/\bend$/i.test(text)) return undefined;
@@ -233,19 +267,20 @@ export function caseBranches(definition: string): CaseBranch[] | undefined {
   for (let m = when.exec(text); m; m = when.exec(text)) {
     const cond = m[1].replace(/^\((.*)\)$/, '$1');
     const cmp = /(>=|<=|<>|!=|>|<|=)\s*(-?[\d.]+)$/.exec(cond);
-    branches.push({ label: cmp ? `${m[2]} ${cmp[1]} ${cmp[2]}` : `${m[2]} when ${cond}`, condition: cond });
+    branches.push(cmp ? { form: 'threshold', value: m[2], op: cmp[1], bound: cmp[2] } : { form: 'condition', value: m[2], condition: cond });
   }
   const other = /\belse '((?:[^']|'')*)' end$/i.exec(text);
-  if (other) branches.push({ label: other[1] });
+  if (other) branches.push({ form: 'otherwise', value: other[1] });
   return branches.length ? branches : undefined;
 }
 
-/** When two CASE expressions differ only in their numbers: "High >= 5000 → High >= 6000". */
-function thresholdChange(before: string, after: string): string | undefined {
+/** When two CASE expressions differ only in their numbers, the branches that moved (`High >= 5000` → `High >= 6000`). */
+function thresholdChange(before: string, after: string): ThresholdItem[] | undefined {
   const shape = (s: string) => plain(s).replace(/-?\b\d+(\.\d+)?\b/g, '#');
+  const same = (x: CaseBranch, y: CaseBranch) => JSON.stringify(x) === JSON.stringify(y);
   const b = caseBranches(before);
   const a = caseBranches(after);
   if (!b || !a || b.length !== a.length || shape(before) !== shape(after)) return undefined;
-  const diffs = b.map((x, i) => (x.label === a[i].label ? '' : `${x.label} → ${a[i].label}`)).filter(Boolean);
-  return diffs.length ? diffs.join(', ') : undefined;
+  const moved = b.flatMap((x, i): ThresholdItem[] => (same(x, a[i]) ? [] : [{ form: 'moved', before: x, after: a[i] }]));
+  return moved.length ? moved : undefined;
 }

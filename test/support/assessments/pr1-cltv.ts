@@ -111,11 +111,11 @@ export function pr1Assessment(): Assessment {
         { kind: 'description', detail: {} },
       ],
       semantic: [
-        { kind: 'filter_added', column: 'order_date', after: "order_date >= dateadd(day, -90, '2026-11-01') and order_date < '2026-11-01'", summary: 'now only includes rows where order_date is within the 90 days before 2026-11-01' },
-        { kind: 'column_added', column: 'net_revenue_90d', after: 'sum(order_amount - refund_amount)', summary: 'new column net_revenue_90d: sum(order_amount - refund_amount)' },
-        { kind: 'column_removed', column: 'total_revenue', before: 'sum(order_amount)', summary: 'column total_revenue removed' },
-        { kind: 'case_threshold_changed', column: 'cltv_segment', before: "case when total_revenue >= 5000 then 'High' else 'Low' end", after: "case when net_revenue_90d >= 5000 then 'High' when net_revenue_90d >= 1000 then 'Medium' else 'Low' end", summary: 'cltv_segment thresholds changed: High >= 5000, Medium >= 1000 (new), Low' },
-        { kind: 'column_removed', column: 'country_code', summary: 'column country_code removed' },
+        { kind: 'filter_added', column: 'order_date', after: "order_date >= dateadd(day, -90, '2026-11-01') and order_date < '2026-11-01'", phrase: { key: 'filter_added', filter: { form: 'plain', text: 'order_date is within the 90 days before 2026-11-01' } } },
+        { kind: 'column_added', column: 'net_revenue_90d', after: 'sum(order_amount - refund_amount)', phrase: { key: 'column_added', column: 'net_revenue_90d', definition: { form: 'expression', text: 'sum(order_amount - refund_amount)' } } },
+        { kind: 'column_removed', column: 'total_revenue', before: 'sum(order_amount)', phrase: { key: 'column_removed', column: 'total_revenue' } },
+        { kind: 'case_threshold_changed', column: 'cltv_segment', before: "case when total_revenue >= 5000 then 'High' else 'Low' end", after: "case when net_revenue_90d >= 5000 then 'High' when net_revenue_90d >= 1000 then 'Medium' else 'Low' end", phrase: { key: 'case_threshold_changed', column: 'cltv_segment', thresholds: [{ form: 'kept', branch: { form: 'threshold', value: 'High', op: '>=', bound: '5000' } }, { form: 'added', branch: { form: 'threshold', value: 'Medium', op: '>=', bound: '1000' } }, { form: 'kept', branch: { form: 'otherwise', value: 'Low' } }] } },
+        { kind: 'column_removed', column: 'country_code', phrase: { key: 'column_removed', column: 'country_code' } },
       ],
       semantic_status: 'ok',
       columns: [

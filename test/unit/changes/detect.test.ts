@@ -3,6 +3,7 @@ import { detectChanges } from '../../../src/assess/changes.js';
 import type { ChangeSet, ModelChange } from '../../../src/assess/types.js';
 import type { Project } from '../../../src/dbt/types.js';
 import { BASE_FILES, cleanup, edit, project } from './project-kit.js';
+import { semanticSummary } from '../../../src/report/semantic.js';
 
 let base: Project;
 beforeAll(async () => {
@@ -104,7 +105,7 @@ describe('body changes and column classes', () => {
     const cs = await changesFor(edit('models/marts/customer_revenue.sql', 'group by', "where order_date >= current_date - interval '90 days'\ngroup by"));
     const m = model(cs, 'customer_revenue');
     expect(kinds(m)).toEqual(['body']);
-    expect(m.semantic.map((s) => s.summary)).toEqual(['now only includes rows where order_date is within the last 90 days']);
+    expect(m.semantic.map(semanticSummary)).toEqual(['now only includes rows where order_date is within the last 90 days']);
     expect(classes(m)).toEqual({ customer_id: 'breaking', revenue: 'breaking', order_count: 'breaking' });
     expect(m.class).toBe('breaking');
     expect(m.columns[0].because).toEqual(['row set changed: now only includes rows where order_date is within the last 90 days']);
@@ -112,7 +113,7 @@ describe('body changes and column classes', () => {
 
   it('an expression change outside filters is partial for that column only', async () => {
     const m = model(await changesFor(edit('models/marts/customer_revenue.sql', 'sum(amount)', 'sum(amount - refund)')), 'customer_revenue');
-    expect(m.semantic.map((s) => s.summary)).toEqual(['revenue now subtracts refund']);
+    expect(m.semantic.map(semanticSummary)).toEqual(['revenue now subtracts refund']);
     expect(classes(m)).toEqual({ customer_id: 'unchanged', revenue: 'partial', order_count: 'unchanged' });
     expect(m.class).toBe('partial');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { APPROVALS_END, APPROVALS_START, renderApprovalsSection, renderCheckSummary, renderJson, renderMermaid, renderReview } from '../../../src/report/render.js';
+import type { Assessment } from '../../../src/assess/types.js';
 import { pr1Assessment } from '../../support/assessments/pr1-cltv.js';
 import { pr2Assessment } from '../../support/assessments/pr2-growth.js';
 import { largeAssessment, safeAssessment } from '../../support/assessments/synthetic.js';
@@ -194,9 +195,23 @@ describe('check summary, JSON and Mermaid', () => {
     expect(summary).toContain('- [ ] **Growth approval** (`growth`)');
     expect(summary).toContain('| `mart_customer_revenue` | modified | 🔴 breaking | 8 ✅ 1 ⚠️ 0 ❌ 1 ⏭️ | $0.80 → $0.95 |');
   });
-  test('JSON round-trips the assessment', () => {
+  test('JSON round-trips the assessment, each SQL change also carrying its summary in words', () => {
     const a = pr1Assessment();
-    expect(JSON.parse(renderJson(a))).toEqual(a);
+    const json = JSON.parse(renderJson(a)) as Assessment;
+    const summaries = (changes: object[]) => changes.map((s) => ('summary' in s ? s.summary : undefined));
+    const expected = [
+      'now only includes rows where order_date is within the 90 days before 2026-11-01',
+      'new column net_revenue_90d: sum(order_amount - refund_amount)',
+      'column total_revenue removed',
+      'cltv_segment thresholds changed: High >= 5000, Medium >= 1000 (new), Low',
+      'column country_code removed',
+    ];
+    expect(summaries(json.models[0].change.semantic)).toEqual(expected);
+    expect(summaries(json.changes.models[0].semantic)).toEqual(expected);
+    const unworded = (changes: object[]) => changes.map((s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'summary')));
+    json.models.forEach((m) => (m.change.semantic = unworded(m.change.semantic) as typeof m.change.semantic));
+    json.changes.models.forEach((m) => (m.semantic = unworded(m.semantic) as typeof m.semantic));
+    expect(json).toEqual(a);
   });
   test('the JSON fixtures are the typed factories', () => {
     const read = (f: string) => JSON.parse(readFileSync(new URL(`../../fixtures/assessments/${f}`, import.meta.url), 'utf8'));

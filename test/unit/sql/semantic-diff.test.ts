@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { semanticDiff, semanticDiffResult } from '../../../src/sql/semantic-diff.js';
+import { semanticSummary } from '../../../src/report/semantic.js';
+import { describeExpressionChange, semanticDiff, semanticDiffResult } from '../../../src/sql/semantic-diff.js';
 
 const base = `
 with orders as (
@@ -22,21 +23,25 @@ describe('semanticDiff', () => {
 
   it('describes a new relative-date filter in words', () => {
     const head = base.replace("where o.status = 'completed'", "where o.status = 'completed' and o.order_date >= dateadd(day, -90, current_date)");
-    expect(semanticDiff(base, head, 'snowflake')).toEqual([
+    const changes = semanticDiff(base, head, 'snowflake');
+    expect(changes).toEqual([
       {
         kind: 'filter_added',
         column: 'order_date',
         after: 'stg_orders.order_date >= dateadd(day, -90, CURRENT_DATE)',
-        summary: 'now only includes rows where order_date is within the last 90 days',
+        phrase: { key: 'filter_added', filter: { form: 'within_last', column: 'order_date', n: 90, unit: 'day' } },
       },
     ]);
+    expect(changes.map(semanticSummary)).toEqual(['now only includes rows where order_date is within the last 90 days']);
+    const oneWeek = semanticDiff(base, base.replace("where o.status = 'completed'", "where o.status = 'completed' and o.order_date >= current_date - interval '1 weeks'"), 'snowflake');
+    expect(oneWeek.map(semanticSummary)).toEqual(['now only includes rows where order_date is within the last 1 week']);
   });
 
   it('describes a removed and a changed filter', () => {
     const removed = semanticDiff(base, base.replace("where o.status = 'completed'", ''), 'snowflake');
-    expect(removed.map((c) => [c.kind, c.summary])).toEqual([['filter_removed', "no longer requires status = 'completed'"]]);
+    expect(removed.map((c) => [c.kind, semanticSummary(c)])).toEqual([['filter_removed', "no longer requires status = 'completed'"]]);
     const changed = semanticDiff(base, base.replace("'completed'", "'shipped'"), 'snowflake');
-    expect(changed.map((c) => [c.kind, c.column, c.summary])).toEqual([
+    expect(changed.map((c) => [c.kind, c.column, semanticSummary(c)])).toEqual([
       ['filter_changed', 'status', "filter changed: status = 'completed' → status = 'shipped'"],
     ]);
   });
@@ -50,20 +55,21 @@ describe('semanticDiff', () => {
         column: 'net_revenue',
         before: 'SUM(stg_orders.amount)',
         after: 'SUM((stg_orders.amount - stg_orders.refund_amount))',
-        summary: 'net_revenue now subtracts refund_amount',
+        phrase: { key: 'column_expression_changed', change: { form: 'operand_added', column: 'net_revenue', op: 'subtract', operand: 'refund_amount' } },
       },
     ]);
+    expect(changes.map(semanticSummary)).toEqual(['net_revenue now subtracts refund_amount']);
     const direct = semanticDiff('select amount as net_revenue from s.p', 'select amount - refund_amount as net_revenue from s.p', 'snowflake');
-    expect(direct.map((c) => c.summary)).toEqual(['net_revenue now subtracts refund_amount']);
+    expect(direct.map((c) => semanticSummary(c))).toEqual(['net_revenue now subtracts refund_amount']);
   });
 
   it('names CASE buckets of a new column and spots a moved threshold', () => {
     const seg = (hi: number) =>
       `select customer_id, case when lifetime_value >= ${hi} then 'High' when lifetime_value >= 1000 then 'Medium' else 'Low' end as cltv_segment from m.customers`;
     const added = semanticDiff('select customer_id from m.customers', seg(5000), 'snowflake');
-    expect(added.map((c) => [c.kind, c.summary])).toEqual([['column_added', 'new column cltv_segment: High >= 5000, Medium >= 1000, Low']]);
+    expect(added.map((c) => [c.kind, semanticSummary(c)])).toEqual([['column_added', 'new column cltv_segment: High >= 5000, Medium >= 1000, Low']]);
     const moved = semanticDiff(seg(5000), seg(6000), 'snowflake');
-    expect(moved.map((c) => [c.kind, c.column, c.summary])).toEqual([
+    expect(moved.map((c) => [c.kind, c.column, semanticSummary(c)])).toEqual([
       ['case_threshold_changed', 'cltv_segment', 'cltv_segment thresholds changed: High >= 5000 → High >= 6000'],
     ]);
   });
@@ -76,7 +82,7 @@ describe('semanticDiff', () => {
       where o.status = 'completed'
       group by 1`;
     const changes = semanticDiff(base, head, 'snowflake');
-    expect(changes.map((c) => [c.kind, c.column ?? c.relation, c.summary])).toEqual([
+    expect(changes.map((c) => [c.kind, c.column ?? c.relation, semanticSummary(c)])).toEqual([
       ['source_added', 'analytics.main.stg_refunds', 'now also reads analytics.main.stg_refunds'],
       ['source_removed', 'analytics.main.stg_customers', 'no longer reads analytics.main.stg_customers'],
       ['column_removed', 'region', 'column region removed'],
@@ -85,6 +91,15 @@ describe('semanticDiff', () => {
       ['join_removed', 'cte customers', 'no longer joins cte customers'],
       ['group_by_changed', undefined, 'grouping changed: no longer groups by region (one row per group changes the grain)'],
     ]);
+  });
+
+  it('words the common expression edits, and falls back to before → after', () => {
+    const say = (before: string, after: string) => semanticSummary({ key: 'column_expression_changed', change: describeExpressionChange('revenue', before, after) });
+    expect(say('amount - refund', 'amount')).toBe('revenue no longer subtracts refund');
+    expect(say('amount', 'amount * fx_rate')).toBe('revenue is now multiplied by fx_rate');
+    expect(say('amount', 'coalesce(amount, 0)')).toBe('revenue now defaults to 0 when amount is null');
+    expect(say('sum(amount)', 'avg(amount)')).toBe('revenue now uses avg(…) instead of sum(…)');
+    expect(say('sum(amount)', 'sum(price)')).toBe('revenue changed: sum(amount) → sum(price)');
   });
 
   it('says why when a side cannot be parsed', () => {
