@@ -15,9 +15,9 @@ import { collectFindings } from './assess/findings.js';
 import { checkedAfterEachStatement, limitFindings, limitsReport, startDeadline, type Clock } from './assess/limits.js';
 import { decide } from './assess/policy.js';
 import { runTests, skippedTests, testsForModel, type TestResult } from './assess/tests.js';
-import type { Assessment, Assumption, Finding, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
+import type { Assessment, Assumption, ModelChange, ModelProbe, ModelReport } from './assess/types.js';
 import { planBuilds } from './build/limits.js';
-import { buildPrVersions, tempName } from './build/pr.js';
+import { buildPrVersions, NOT_STARTED, tempName } from './build/pr.js';
 import { modelCost, priceRun, runtimeFromExplain, type Runtime } from './cost/cost.js';
 import { productionRuntime } from './cost/history.js';
 import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job } from './cost/schedule.js';
@@ -281,8 +281,7 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     },
   });
   deadline.dispose();
-  const severity: Record<Finding['severity'], number> = { blocker: 0, warning: 1, info: 2 };
-  const findings = [...collectFindings({ config, models, downstream, exposures, danglingRefs: dangling, replacements }), ...limitFindings(limits)].sort((a, b) => severity[a.severity] - severity[b.severity]);
+  const findings = collectFindings({ config, models, downstream, exposures, danglingRefs: dangling, replacements, also: limitFindings(limits) });
   const groupOwners = Object.fromEntries(Object.values(head.groups).map((g) => [g.name, g.owner.name ?? g.owner.email ?? null]));
   const decision = decide({ config, findings, models, exposures, groupOwners, selects });
 
@@ -338,9 +337,6 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     commands: commandsFor(models),
   };
 }
-
-/** What buildPrVersions records for a model it did not start because its signal had aborted. */
-const NOT_STARTED = 'superseded by a newer run';
 
 /** The production baseline's runtime: query history on Snowflake, a measured rebuild of the base version on DuckDB. */
 async function baselineRuntime(warehouse: Warehouse, base: Project, id: string): Promise<ModelProbe['baseline']> {

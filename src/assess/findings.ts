@@ -19,6 +19,8 @@ export interface FindingsInput {
   danglingRefs: Record<string, string[]>;
   /** Per model: removed columns replaced by added ones computed from the same sources. */
   replacements?: Record<string, { base: string; head: string }[]>;
+  /** Findings decided elsewhere (the limits the review hit), sorted in with the rest. */
+  also?: Finding[];
 }
 
 const pct = (value: number) => Math.round(value * 1000) / 10;
@@ -149,6 +151,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   for (const [removed, users] of Object.entries(input.danglingRefs)) {
     add({ kind: 'model_removed_still_referenced', severity: 'blocker', unique_id: removed, figures: { referenced_by: users } });
   }
+  findings.push(...(input.also ?? []));
   const order: Record<FindingSeverity, number> = { blocker: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => order[a.severity] - order[b.severity]);
 }

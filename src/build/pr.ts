@@ -16,6 +16,9 @@ export interface PrBuild {
   message?: string;
 }
 
+/** The message of a model not started because the run's signal had aborted (a newer push, the runtime limit). */
+export const NOT_STARTED = 'superseded by a newer run';
+
 /** A temporary table name that cannot collide between packages and stays within identifier limits. */
 export function tempName(prefix: string, packageName: string, alias: string): string {
   return `${prefix}__${packageName}__${alias}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 200);
@@ -45,7 +48,7 @@ export async function buildPrVersions(
 
   for (const [index, id] of order.entries()) {
     if (options.signal?.aborted) {
-      results.set(id, { unique_id: id, status: 'skipped', relation: null, seconds: null, sql: null, message: 'superseded by a newer run' });
+      results.set(id, { unique_id: id, status: 'skipped', relation: null, seconds: null, sql: null, message: NOT_STARTED });
       continue;
     }
     const node = head.nodes[id];
