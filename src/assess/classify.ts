@@ -19,8 +19,7 @@
  *   by name (dashboards, other tools) no longer finds it.
  */
 import { plain, type SemanticChange, type SemanticDiffResult } from '../sql/semantic-diff.js';
-import { semanticSummary } from '../report/semantic.js';
-import type { ChangeReason, ChangeStatus, ColumnChangeClass, ColumnClass } from './types.js';
+import type { ChangeReason, ChangeStatus, ColumnChangeClass, ColumnClass, ColumnReason } from './types.js';
 
 const RANK: Record<ColumnClass, number> = { unchanged: 0, additive: 1, partial: 2, unknown: 3, breaking: 4 };
 
@@ -49,17 +48,17 @@ export interface Classification {
   columns: ColumnChangeClass[];
   class: ColumnClass;
   /** Why the whole row set changed, when it did (every column breaking). */
-  rowChange: string[];
+  rowChange: ColumnReason[];
 }
 
 export function classifyModel(input: ClassifyInput): Classification {
   if (input.status === 'added') {
-    const columns = input.headColumns.map((column) => ({ column, class: 'additive' as const, because: ['new model'] }));
+    const columns = input.headColumns.map((column) => ({ column, class: 'additive' as const, because: [{ kind: 'new_model' }] as ColumnReason[] }));
     return { columns, class: 'additive', rowChange: [] };
   }
   if (input.status === 'removed') {
-    const columns = input.baseColumns.map((column) => ({ column, class: 'breaking' as const, because: ['model removed'] }));
-    return { columns, class: 'breaking', rowChange: ['model removed'] };
+    const columns = input.baseColumns.map((column) => ({ column, class: 'breaking' as const, because: [{ kind: 'model_removed' }] as ColumnReason[] }));
+    return { columns, class: 'breaking', rowChange: [{ kind: 'model_removed' }] };
   }
 
   const byKey = new Map<string, ColumnChangeClass>();
@@ -74,17 +73,18 @@ export function classifyModel(input: ClassifyInput): Classification {
     }
     return e;
   };
-  const raise = (name: string, cls: ColumnClass, because: string) => {
+  const raise = (name: string, cls: ColumnClass, because: ColumnReason) => {
     const e = entry(name);
     if (isWorse(cls, e.class)) e.class = cls;
-    if (!e.because.includes(because)) e.because.push(because);
+    const key = JSON.stringify(because);
+    if (!e.because.some((b) => JSON.stringify(b) === key)) e.because.push(because);
   };
   for (const c of input.headColumns) entry(c);
   for (const c of input.baseColumns) entry(c);
 
-  const rowChange: string[] = [];
+  const rowChange: ColumnReason[] = [];
   if (input.semantic?.status === 'unknown') {
-    for (const key of order) raise(byKey.get(key)?.column ?? key, 'unknown', `SQL could not be analysed: ${input.semantic.reason}`);
+    for (const key of order) raise(byKey.get(key)?.column ?? key, 'unknown', { kind: 'not_analysed', reason: input.semantic.reason });
   } else if (input.semantic?.status === 'ok') {
     const changes = input.semantic.changes;
     rowChange.push(...rowChanges(changes));
@@ -92,16 +92,16 @@ export function classifyModel(input: ClassifyInput): Classification {
       if (!ch.column) continue;
       switch (ch.kind) {
         case 'column_removed':
-          raise(ch.column, 'breaking', 'column removed');
+          raise(ch.column, 'breaking', { kind: 'column_removed' });
           break;
         case 'column_added':
-          raise(ch.column, 'additive', 'column added');
+          raise(ch.column, 'additive', { kind: 'column_added' });
           break;
         case 'column_expression_changed':
         case 'case_threshold_changed': {
           const types = castTypes(ch);
-          if (types) raise(ch.column, 'breaking', `type changed: ${types.before} → ${types.after}`);
-          else raise(ch.column, 'partial', ch.kind === 'case_threshold_changed' ? 'CASE thresholds changed' : 'expression changed');
+          if (types) raise(ch.column, 'breaking', { kind: 'type_changed', ...types });
+          else raise(ch.column, 'partial', { kind: ch.kind === 'case_threshold_changed' ? 'case_thresholds_changed' : 'expression_changed' });
           break;
         }
         default:
@@ -121,7 +121,7 @@ export function classifyModel(input: ClassifyInput): Classification {
     const changed = Array.isArray(r.detail.changed) ? (r.detail.changed as { column: string; changes: { field: string; before: unknown; after: unknown }[] }[]) : [];
     for (const c of changed) {
       const t = c.changes.find((x) => x.field === 'data_type');
-      if (t) raise(c.column, 'breaking', `declared data_type changed: ${String(t.before)} → ${String(t.after)}`);
+      if (t) raise(c.column, 'breaking', { kind: 'declared_type_changed', before: String(t.before), after: String(t.after) });
     }
   }
 
@@ -133,30 +133,18 @@ export function classifyModel(input: ClassifyInput): Classification {
   return { columns, class: cls, rowChange };
 }
 
-/** Why the model's rows changed (filters, joins, grain, sources), from its semantic changes; [] when they did not. */
-export function rowChanges(changes: SemanticChange[]): string[] {
-  return changes.map(rowLevel).filter((r): r is string => r !== undefined);
+/** The semantic changes that change the model's rows (filters, joins, grain, sources); [] when none does. */
+export function rowChanges(changes: SemanticChange[]): ColumnReason[] {
+  return changes.filter(changesRows).map((change) => ({ kind: 'rows_changed' as const, change }));
 }
 
-/** The row-set meaning of a semantic change, or undefined when it only touches one column. */
-function rowLevel(ch: SemanticChange): string | undefined {
-  switch (ch.kind) {
-    case 'filter_added':
-    case 'filter_removed':
-    case 'filter_changed':
-      return `row set changed: ${semanticSummary(ch)}`;
-    case 'join_added':
-    case 'join_removed':
-    case 'join_changed':
-      return `join changed: ${semanticSummary(ch)}`;
-    case 'group_by_changed':
-      return `grain changed: ${semanticSummary(ch)}`;
-    case 'source_added':
-    case 'source_removed':
-      return `source set changed: ${semanticSummary(ch)}`;
-    default:
-      return undefined;
-  }
+const ROW_LEVEL = new Set<SemanticChange['kind']>([
+  'filter_added', 'filter_removed', 'filter_changed', 'join_added', 'join_removed', 'join_changed', 'group_by_changed', 'source_added', 'source_removed',
+]);
+
+/** Whether a semantic change touches the row set rather than one column. */
+function changesRows(ch: SemanticChange): boolean {
+  return ROW_LEVEL.has(ch.kind);
 }
 
 const CAST = /^(?:try_)?cast\((.*) as ([a-z_][\w ]*(?:\([\d, ]*\))?)\)$/is;

@@ -32,7 +32,6 @@ const CONSUMERS = new Set(['model', 'seed', 'snapshot']);
 
 interface ColState {
   class: ColumnClass;
-  because: string[];
 }
 
 /** What one model passes on to its consumers. */
@@ -41,8 +40,8 @@ interface ModelState {
   cols: Map<string, ColState>;
   /** Class of a column the lineage did not name (unknown lineage, an unexpanded `*`). */
   fallback: ColumnClass;
-  /** Why the rows changed, when they did. */
-  rowsChanged: string | null;
+  /** Whether its rows changed (a filter, join, grain or source change here or upstream). */
+  rowsChanged: boolean;
   class: ColumnClass;
   impacted: Set<string>;
 }
@@ -190,8 +189,8 @@ function parentOf(relation: string, index: Map<string, string>): string | undefi
 
 function ownState(change: ModelChange): ModelState {
   const cols = new Map<string, ColState>();
-  for (const c of change.columns) cols.set(c.column.toLowerCase(), { class: c.class, because: [...c.because] });
-  const rows = change.status === 'removed' ? 'model removed' : (rowChanges(change.semantic)[0] ?? null);
+  for (const c of change.columns) cols.set(c.column.toLowerCase(), { class: c.class });
+  const rows = change.status === 'removed' || rowChanges(change.semantic).length > 0;
   const fallback: ColumnClass = rows ? 'breaking' : change.semantic_status === 'unknown' ? 'unknown' : 'unchanged';
   // The columns' worst is what readers of columns inherit; a relation move does not reach them.
   const colClass = worstClass([...cols.values()].map((c) => c.class), fallback);
@@ -203,14 +202,14 @@ function merge(own: ModelState, inherited: ModelState): ModelState {
   for (const [k, v] of inherited.cols) {
     const mine = cols.get(k);
     if (!mine) cols.set(k, v);
-    else if (isWorse(v.class, mine.class)) cols.set(k, { class: v.class, because: [...mine.because, ...v.because] });
+    else if (isWorse(v.class, mine.class)) cols.set(k, { class: v.class });
   }
   const fallback = worstClass([own.fallback, inherited.fallback]);
   return {
     name: own.name,
     cols,
     fallback,
-    rowsChanged: own.rowsChanged ?? inherited.rowsChanged,
+    rowsChanged: own.rowsChanged || inherited.rowsChanged,
     class: worstClass([own.class, inherited.class]),
     impacted: inherited.impacted,
   };
@@ -218,9 +217,9 @@ function merge(own: ModelState, inherited: ModelState): ModelState {
 
 /** The classes a model's columns inherit from its changed (or affected) parents. */
 function inherit(node: DbtNode, head: Project, states: Map<string, ModelState>, relations: Map<string, string>, dialect: string, orphanedFrom: string[]): ModelState {
-  const state: ModelState = { name: node.name, cols: new Map(), fallback: 'unchanged', rowsChanged: null, class: 'unchanged', impacted: new Set() };
+  const state: ModelState = { name: node.name, cols: new Map(), fallback: 'unchanged', rowsChanged: false, class: 'unchanged', impacted: new Set() };
   if (orphanedFrom.length) {
-    state.rowsChanged = `reads removed model ${orphanedFrom.join(', ')}`;
+    state.rowsChanged = true;
     state.fallback = 'breaking';
     state.class = 'breaking';
     return state;
@@ -236,16 +235,14 @@ function inherit(node: DbtNode, head: Project, states: Map<string, ModelState>, 
     const direct = parents.some((p) => states.get(p)?.class === 'breaking');
     state.fallback = direct ? 'breaking' : 'unknown';
     state.class = state.fallback;
-    if (direct) state.rowsChanged = 'reads a breaking model whose columns could not be traced';
+    state.rowsChanged = direct;
     return state;
   }
 
-  const set = (key: string, display: string, cls: ColumnClass, because: string) => {
-    const cur = state.cols.get(key) ?? { class: 'unchanged' as ColumnClass, because: [] };
+  const set = (key: string, cls: ColumnClass) => {
+    const cur = state.cols.get(key) ?? { class: 'unchanged' as ColumnClass };
     if (isWorse(cls, cur.class)) cur.class = cls;
-    if (because && !cur.because.includes(because)) cur.because.push(because);
     state.cols.set(key, cur);
-    void display;
   };
   const read = (ref: ColumnRef): { cls: ColumnClass; parent: string; label: string } | undefined => {
     const parentId = parentOf(ref.relation, relations);
@@ -259,24 +256,25 @@ function inherit(node: DbtNode, head: Project, states: Map<string, ModelState>, 
   const readParents = new Set<string>();
   for (const c of lineage.columns) {
     const key = c.name.toLowerCase();
-    set(key, c.name, 'unchanged', '');
+    set(key, 'unchanged');
     for (const ref of c.sources) {
       const hit = read(ref);
       if (!hit) continue;
       readParents.add(hit.parent);
       if (hit.cls === 'unchanged') continue;
-      set(key, c.name, hit.cls, `inherited from ${hit.label}`);
+      set(key, hit.cls);
       if (hit.cls === 'breaking' || hit.cls === 'partial') state.impacted.add(hit.label);
     }
   }
-  const rowReasons: string[] = [];
-  for (const [clause, refs] of [['filters on', lineage.filters], ['joins on', lineage.joins], ['groups by', lineage.groupBy]] as const) {
+  // Filtering, joining or grouping on a changed column changes the consumer's rows.
+  let rowsChanged = false;
+  for (const refs of [lineage.filters, lineage.joins, lineage.groupBy]) {
     for (const ref of refs) {
       const hit = read(ref);
       if (!hit) continue;
       readParents.add(hit.parent);
       if (hit.cls === 'breaking' || hit.cls === 'partial') {
-        rowReasons.push(`${clause} changed column ${hit.label}`);
+        rowsChanged = true;
         state.impacted.add(hit.label);
       }
     }
@@ -284,16 +282,16 @@ function inherit(node: DbtNode, head: Project, states: Map<string, ModelState>, 
   for (const p of parents) {
     const parent = states.get(p) as ModelState;
     // Whatever the consumer reads of it (even only `count(*)`), it reads different rows.
-    if (parent.rowsChanged) rowReasons.push(`rows of ${parent.name} changed`);
+    if (parent.rowsChanged) rowsChanged = true;
     // A parent the lineage never names (ephemeral CTE, unresolved relation): inherit its class whole.
     else if (!readParents.has(p) && !lineage.relations.some((r) => parentOf(r, relations) === p) && parent.class !== 'additive') {
       state.fallback = worstClass([state.fallback, parent.class]);
     }
   }
-  if (rowReasons.length) {
-    state.rowsChanged = rowReasons[0];
+  if (rowsChanged) {
+    state.rowsChanged = true;
     state.fallback = 'breaking';
-    for (const [key] of state.cols) for (const why of rowReasons) set(key, key, 'breaking', why);
+    for (const [key] of state.cols) set(key, 'breaking');
   }
   state.class = worstClass([...[...state.cols.values()].map((c) => c.class), state.fallback]);
   // New columns upstream reach nobody until a consumer reads them.

@@ -40,11 +40,22 @@ export interface ChangeReason {
 /** How a change reaches consumers of a column (dbt's breaking-change vocabulary). */
 export type ColumnClass = 'breaking' | 'partial' | 'additive' | 'unknown' | 'unchanged';
 
+/**
+ * Why a column has its class. Structured so the core stays free of wording:
+ * templates/partials/because.hbs words it, and the JSON carries those words.
+ */
+export type ColumnReason =
+  | { kind: 'new_model' | 'model_removed' | 'column_added' | 'column_removed' | 'expression_changed' | 'case_thresholds_changed' }
+  /** A CAST to another type, or a declared data_type change under an enforced contract. */
+  | { kind: 'type_changed' | 'declared_type_changed'; before: string; after: string }
+  | { kind: 'not_analysed'; reason: string }
+  /** A change to the rows themselves (filter, join, grain, sources): every column is affected. */
+  | { kind: 'rows_changed'; change: SemanticChange };
+
 export interface ColumnChangeClass {
   column: string;
   class: ColumnClass;
-  /** Why: e.g. 'feeds WHERE', 'source set changed', 'grain changed', 'inherited from <model>.<column>'. */
-  because: string[];
+  because: ColumnReason[];
 }
 
 export interface ModelChange {

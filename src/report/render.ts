@@ -7,7 +7,7 @@ import type { Assessment, ModelChange } from '../assess/types.js';
 import { registerReportHelpers } from './helpers.js';
 import { GITHUB_CHECK_SUMMARY_LIMIT, GITHUB_COMMENT_LIMIT, LEVELS, renderWithin } from './limits.js';
 import { renderMermaidText } from './mermaid.js';
-import { semanticSummary } from './semantic.js';
+import { columnReasonText, semanticSummary } from './semantic.js';
 import { renderTemplate } from './templates.js';
 import { type Approved, approvalsView, reviewView } from './view.js';
 
@@ -63,9 +63,16 @@ export function renderCheckSummary(assessment: Assessment, options: CheckSummary
   return renderWithin(limit, render, null, shortenedNote('check'));
 }
 
-/** The whole assessment, for `--format json` and the app's artifacts; each semantic change carries its `summary` in words. */
+/**
+ * The whole assessment, for `--format json` and the app's artifacts. Each semantic change carries
+ * its `summary` in words, and each column's `because` is a list of reasons in words.
+ */
 export function renderJson(assessment: Assessment): string {
-  const worded = (change: ModelChange) => ({ ...change, semantic: change.semantic.map((s) => ({ ...s, summary: semanticSummary(s) })) });
+  const worded = (change: ModelChange) => ({
+    ...change,
+    semantic: change.semantic.map((s) => ({ ...s, summary: semanticSummary(s) })),
+    columns: change.columns.map((c) => ({ ...c, because: c.because.map(columnReasonText) })),
+  });
   const out = {
     ...assessment,
     changes: { ...assessment.changes, models: assessment.changes.models.map(worded) },

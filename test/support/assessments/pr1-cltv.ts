@@ -5,13 +5,23 @@
  * copy in test/fixtures/assessments/ is written from it and compared by a test.
  */
 import { modelCost, type PricingAssumptions } from '../../../src/cost/cost.js';
-import type { Assessment, DownstreamNode, Finding, ModelReport } from '../../../src/assess/types.js';
+import type { Assessment, ColumnReason, DownstreamNode, Finding, ModelReport } from '../../../src/assess/types.js';
+import type { SemanticChange } from '../../../src/sql/semantic-diff.js';
 import type { TestResult } from '../../../src/assess/tests.js';
 import type { DistributionBucket } from '../../../src/diff/types.js';
 
 const pkg = 'shop';
 const changedId = `model.${pkg}.mart_customer_revenue`;
 const ROWS = 9795;
+
+/** The PR's new 90-day window: a change to the model's rows, so every column's reason. */
+const windowFilter: SemanticChange = {
+  kind: 'filter_added',
+  column: 'order_date',
+  after: "order_date >= dateadd(day, -90, '2026-11-01') and order_date < '2026-11-01'",
+  phrase: { key: 'filter_added', filter: { form: 'plain', text: 'order_date is within the 90 days before 2026-11-01' } },
+};
+const window: ColumnReason = { kind: 'rows_changed', change: windowFilter };
 
 const pricing: PricingAssumptions = { size: 'M', credit_price_usd: 3, min_billed_seconds: 60 };
 
@@ -111,7 +121,7 @@ export function pr1Assessment(): Assessment {
         { kind: 'description', detail: {} },
       ],
       semantic: [
-        { kind: 'filter_added', column: 'order_date', after: "order_date >= dateadd(day, -90, '2026-11-01') and order_date < '2026-11-01'", phrase: { key: 'filter_added', filter: { form: 'plain', text: 'order_date is within the 90 days before 2026-11-01' } } },
+        windowFilter,
         { kind: 'column_added', column: 'net_revenue_90d', after: 'sum(order_amount - refund_amount)', phrase: { key: 'column_added', column: 'net_revenue_90d', definition: { form: 'expression', text: 'sum(order_amount - refund_amount)' } } },
         { kind: 'column_removed', column: 'total_revenue', before: 'sum(order_amount)', phrase: { key: 'column_removed', column: 'total_revenue' } },
         { kind: 'case_threshold_changed', column: 'cltv_segment', before: "case when total_revenue >= 5000 then 'High' else 'Low' end", after: "case when net_revenue_90d >= 5000 then 'High' when net_revenue_90d >= 1000 then 'Medium' else 'Low' end", phrase: { key: 'case_threshold_changed', column: 'cltv_segment', thresholds: [{ form: 'kept', branch: { form: 'threshold', value: 'High', op: '>=', bound: '5000' } }, { form: 'added', branch: { form: 'threshold', value: 'Medium', op: '>=', bound: '1000' } }, { form: 'kept', branch: { form: 'otherwise', value: 'Low' } }] } },
@@ -120,9 +130,9 @@ export function pr1Assessment(): Assessment {
       semantic_status: 'ok',
       columns: [
         { column: 'customer_id', class: 'unchanged', because: [] },
-        { column: 'net_revenue_90d', class: 'breaking', because: ['feeds WHERE'] },
-        { column: 'orders_count', class: 'breaking', because: ['feeds WHERE'] },
-        { column: 'cltv_segment', class: 'breaking', because: ['feeds WHERE', 'CASE thresholds changed'] },
+        { column: 'net_revenue_90d', class: 'breaking', because: [window] },
+        { column: 'orders_count', class: 'breaking', because: [window] },
+        { column: 'cltv_segment', class: 'breaking', because: [window, { kind: 'case_thresholds_changed' }] },
       ],
       class: 'breaking',
     },

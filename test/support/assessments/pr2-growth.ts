@@ -29,7 +29,7 @@ function added(name: string, file: string, schema: string, seconds: number, tags
     group: null,
     description,
     columns,
-    change: { unique_id: id, base_unique_id: null, name, resource_type: 'model', status: 'added', reasons: [{ kind: 'new', detail: {} }], semantic: [], semantic_status: 'not_applicable', columns: columns.map((c) => ({ column: c.name, class: 'additive', because: ['new model'] })), class: 'additive' },
+    change: { unique_id: id, base_unique_id: null, name, resource_type: 'model', status: 'added', reasons: [{ kind: 'new', detail: {} }], semantic: [], semantic_status: 'not_applicable', columns: columns.map((c) => ({ column: c.name, class: 'additive', because: [{ kind: 'new_model' as const }] })), class: 'additive' },
     probe: { unique_id: id, production_relation: null, pr_relation: `impact_review_pr_2.${name}`, build: { status: 'built', seconds }, baseline: { seconds: null, source: 'none' }, diff: null, tests },
     cost: modelCost(null, { seconds, source: 'measured_pr_build' }, 30.42, pricing),
     schedule: { jobs: [nightly], runs_per_month: 30.42, requested: null, mismatch: false },

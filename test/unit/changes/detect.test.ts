@@ -3,7 +3,7 @@ import { detectChanges } from '../../../src/assess/changes.js';
 import type { ChangeSet, ModelChange } from '../../../src/assess/types.js';
 import type { Project } from '../../../src/dbt/types.js';
 import { BASE_FILES, cleanup, edit, project } from './project-kit.js';
-import { semanticSummary } from '../../../src/report/semantic.js';
+import { columnReasonText, semanticSummary } from '../../../src/report/semantic.js';
 
 let base: Project;
 beforeAll(async () => {
@@ -108,7 +108,7 @@ describe('body changes and column classes', () => {
     expect(m.semantic.map(semanticSummary)).toEqual(['now only includes rows where order_date is within the last 90 days']);
     expect(classes(m)).toEqual({ customer_id: 'breaking', revenue: 'breaking', order_count: 'breaking' });
     expect(m.class).toBe('breaking');
-    expect(m.columns[0].because).toEqual(['row set changed: now only includes rows where order_date is within the last 90 days']);
+    expect(m.columns[0].because.map(columnReasonText)).toEqual(['row set changed: now only includes rows where order_date is within the last 90 days']);
   });
 
   it('an expression change outside filters is partial for that column only', async () => {
@@ -127,7 +127,7 @@ describe('body changes and column classes', () => {
   it('a removed column is breaking; wrapping a column in a cast is only partial', async () => {
     const m = model(await changesFor({ 'models/order_dates.sql': "select cast(order_id as varchar) as order_id from {{ ref('stg_orders') }}\n" }), 'order_dates');
     expect(classes(m)).toEqual({ order_id: 'partial', order_date: 'breaking' });
-    expect(m.columns[1].because).toEqual(['column removed']);
+    expect(m.columns[1].because.map(columnReasonText)).toEqual(['column removed']);
   });
 
   it('a cast to another type is breaking', async () => {
@@ -135,14 +135,15 @@ describe('body changes and column classes', () => {
     const cs = detectChanges(await project(sql('integer')), await project(sql('varchar')));
     const m = model(cs, 'order_dates');
     expect(classes(m)).toEqual({ order_id: 'breaking', order_date: 'unchanged' });
-    expect(m.columns[0].because).toEqual(['type changed: integer → varchar']);
+    expect(m.columns[0].because).toEqual([{ kind: 'type_changed', before: 'integer', after: 'varchar' }]);
+    expect(m.columns[0].because.map(columnReasonText)).toEqual(['type changed: integer → varchar']);
   });
 
   it('a new grouping key changes the grain: breaking', async () => {
     const m = model(await changesFor(edit('models/marts/customer_revenue.sql', 'group by customer_id', 'group by customer_id, status')), 'customer_revenue');
     expect(m.class).toBe('breaking');
     expect(m.columns.every((c) => c.class === 'breaking')).toBe(true);
-    expect(m.columns[0].because[0]).toMatch(/^grain changed: grouping changed: now also groups by status/);
+    expect(columnReasonText(m.columns[0].because[0])).toMatch(/^grain changed: grouping changed: now also groups by status/);
   });
 
   it('SQL that does not parse gives unknown classes, with the reason', async () => {

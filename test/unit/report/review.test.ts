@@ -195,7 +195,7 @@ describe('check summary, JSON and Mermaid', () => {
     expect(summary).toContain('- [ ] **Growth approval** (`growth`)');
     expect(summary).toContain('| `mart_customer_revenue` | modified | 🔴 breaking | 8 ✅ 1 ⚠️ 0 ❌ 1 ⏭️ | $0.80 → $0.95 |');
   });
-  test('JSON round-trips the assessment, each SQL change also carrying its summary in words', () => {
+  test('JSON round-trips the assessment, each SQL change carrying its summary and each column its reasons in words', () => {
     const a = pr1Assessment();
     const json = JSON.parse(renderJson(a)) as Assessment;
     const summaries = (changes: object[]) => changes.map((s) => ('summary' in s ? s.summary : undefined));
@@ -208,6 +208,18 @@ describe('check summary, JSON and Mermaid', () => {
     ];
     expect(summaries(json.models[0].change.semantic)).toEqual(expected);
     expect(summaries(json.changes.models[0].semantic)).toEqual(expected);
+    const reasons = json.models[0].change.columns.map((c) => [c.column, c.because]);
+    const window = 'row set changed: now only includes rows where order_date is within the 90 days before 2026-11-01';
+    expect(reasons).toEqual([
+      ['customer_id', []],
+      ['net_revenue_90d', [window]],
+      ['orders_count', [window]],
+      ['cltv_segment', [window, 'CASE thresholds changed']],
+    ]);
+    // Back to the typed reasons, the JSON is the assessment itself.
+    const typed = a.models[0].change.columns;
+    json.models[0].change.columns = typed;
+    json.changes.models[0].columns = typed;
     const unworded = (changes: object[]) => changes.map((s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'summary')));
     json.models.forEach((m) => (m.change.semantic = unworded(m.change.semantic) as typeof m.change.semantic));
     json.changes.models.forEach((m) => (m.semantic = unworded(m.semantic) as typeof m.semantic));
