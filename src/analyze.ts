@@ -3,7 +3,7 @@
  * Assessment out. Data flows one way: load → changes → probes (PR builds, diffs, tests) →
  * lineage, cost, schedule → findings → verdict.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import picomatch from 'picomatch';
 import { detectChanges } from './assess/changes.js';
@@ -23,6 +23,7 @@ import { productionRuntime } from './cost/history.js';
 import { jobsFromAirflowDag, jobsFromConfig, runsPerMonth, scheduleOf, type Job } from './cost/schedule.js';
 import { withEphemeralCtes } from './dbt/ephemeral.js';
 import { topologicalOrder } from './dbt/graph.js';
+import { nodeFilePath } from './dbt/files.js';
 import { ownerOf } from './dbt/owners.js';
 import { assertProjectFileSize } from './dbt/package-files.js';
 import { loadProjectInSandbox, type SandboxedProject } from './sandbox/client.js';
@@ -60,7 +61,7 @@ export interface AnalyzeInput {
   clock?: Clock;
 }
 
-const BUILDABLE = new Set(['model', 'snapshot']);
+const BUILDABLE = new Set(['model', 'snapshot', 'seed']);
 /** Change reasons that cannot alter a model's rows. */
 const METADATA_ONLY = new Set(['tests', 'description', 'tags', 'meta', 'columns', 'contract']);
 
@@ -117,7 +118,12 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
 
   progress(`building ${toBuild.length} PR version(s) in temporary tables`);
   // Building is the last use of the renderers.
-  const builds = await buildPrVersions(head, headLoaded.compile, warehouse, toBuild.map((m) => m.unique_id), { prefix: 'pr', onProgress: progress, signal: deadline.signal }).finally(closeWorkers);
+  const builds = await buildPrVersions(head, headLoaded.compile, warehouse, toBuild.map((m) => m.unique_id), {
+    prefix: 'pr',
+    onProgress: progress,
+    signal: deadline.signal,
+    readSeed: (node) => readSeedFile(nodeFilePath(head, node), config.limits.max_file_bytes),
+  }).finally(closeWorkers);
 
   const dangling: Record<string, string[]> = {};
   for (const m of changes.models.filter((x) => x.status === 'removed')) {
@@ -277,7 +283,8 @@ export async function analyze(input: AnalyzeInput): Promise<Assessment> {
     runtime: { seconds: deadline.elapsed(), hit: deadline.hit(), skipped: outOfTime },
     files: {
       skipped: oversize.map((p) => ({ id: p.file, value: p.oversize?.bytes })),
-      hit: oversize.some((p) => oversizeAtBase.get(p.file) !== p.oversize?.bytes),
+      // Hit when an oversize file is new or resized in this PR, or a change could not be built for it (a same-size seed edit).
+      hit: oversize.some((p) => oversizeAtBase.get(p.file) !== p.oversize?.bytes) || [...skippedBy.values()].includes('max_file_bytes'),
     },
   });
   deadline.dispose();
@@ -416,13 +423,23 @@ function modelReport(
 
 function commandsFor(models: ModelReport[]): Assessment['commands'] {
   if (!models.length) return [];
-  const names = models.filter((m) => m.change.status !== 'removed').map((m) => m.name).join(' ');
-  if (!names) return [];
+  const present = models.filter((m) => m.change.status !== 'removed');
+  if (!present.length) return [];
+  const seeds = present.filter((m) => m.change.resource_type === 'seed').map((m) => m.name);
+  const others = present.filter((m) => m.change.resource_type !== 'seed').map((m) => m.name);
   return [
-    { purpose: 'run', command: `dbt run --select ${names}` },
-    { purpose: 'test', command: `dbt test --select ${names}` },
+    ...(seeds.length ? [{ purpose: 'seed', command: `dbt seed --select ${seeds.join(' ')}` }] : []),
+    ...(others.length ? [{ purpose: 'run', command: `dbt run --select ${others.join(' ')}` }] : []),
+    { purpose: 'test', command: `dbt test --select ${present.map((m) => m.name).join(' ')}` },
     { purpose: 'downstream', command: `dbt ls --select ${models.map((m) => `${m.name}+`).join(' ')}` },
   ];
+}
+
+/** A changed seed's CSV for its PR build, refused past limits.max_file_bytes before it is read. */
+async function readSeedFile(file: string, maxBytes: number): Promise<string> {
+  const { size } = await stat(file);
+  if (size > maxBytes) throw new Error(`the file is ${size} bytes, over limits.max_file_bytes (${maxBytes})`);
+  return readFile(file, 'utf8');
 }
 
 /** Both projects or neither: a worker that loaded is closed when the other side fails. */

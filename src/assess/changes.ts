@@ -86,6 +86,8 @@ export function detectChanges(base: Project, head: Project, options: DetectChang
   function modified(b: DbtNode, h: DbtNode, status: ChangeStatus, reasons: ChangeReason[]): ModelChange {
     const body = bodyChanged(b, h, relationMap, dialect);
     if (body) reasons.push({ kind: 'body', detail: { compared: body } });
+    const seedData = seedDataChanged(b, h);
+    if (seedData) reasons.push({ kind: 'seed_data', detail: { file: h.original_file_path } });
     const config = configReasons(b, h);
     const properties = propertyReasons(b, h);
     reasons.push(...config, ...properties);
@@ -102,6 +104,13 @@ export function detectChanges(base: Project, head: Project, options: DetectChang
     const change: ModelChange = { ...emptyChange(h, status), base_unique_id: status === 'renamed' ? b.unique_id : b.unique_id === h.unique_id ? null : b.unique_id, reasons };
     return finish(change, b, h, dialect, body !== null, relationMap);
   }
+}
+
+/** Whether a seed's CSV content differs (dbt's checksum; the header when a side has none). */
+function seedDataChanged(b: DbtNode, h: DbtNode): boolean {
+  if (b.resource_type !== 'seed' || h.resource_type !== 'seed') return false;
+  if (b.checksum && h.checksum && b.checksum.name === h.checksum.name) return b.checksum.checksum !== h.checksum.checksum;
+  return (b.seed_columns ?? []).join(',') !== (h.seed_columns ?? []).join(',');
 }
 
 function changeable(project: Project): Map<string, DbtNode> {
@@ -157,6 +166,7 @@ function finish(change: ModelChange, b: DbtNode | null, h: DbtNode | null, diale
     baseColumns: b ? outputColumns(b, dialect) : [],
     headColumns: h ? outputColumns(h, dialect) : [],
     reasons: change.reasons,
+    seedDataChanged: change.reasons.some((r) => r.kind === 'seed_data'),
     contractEnforced: !!headNode?.contract.enforced || !!b?.contract.enforced,
   });
   change.columns = classification.columns;

@@ -13,6 +13,8 @@
  * - A column whose expression changed (including CASE thresholds) without touching the rows is
  *   partial: its values differ for some rows.
  * - A new column is additive: nobody reads it yet.
+ * - A seed whose CSV content changed is partial for the columns it keeps (the data diff shows
+ *   whether one value or every row changed), breaking for a removed header, additive for a new one.
  * - When the SQL changed but either side cannot be analysed, columns are unknown.
  * - The model's class is the worst of its columns'; a removed model, and a model whose relation
  *   moved (rename, schema, alias or database), is breaking too: whatever reads the old relation
@@ -41,6 +43,8 @@ export interface ClassifyInput {
   baseColumns: string[];
   headColumns: string[];
   reasons: ChangeReason[];
+  /** A seed whose CSV content changed: its rows differ, by how much the data diff tells. */
+  seedDataChanged?: boolean;
   contractEnforced: boolean;
 }
 
@@ -113,6 +117,14 @@ export function classifyModel(input: ClassifyInput): Classification {
       // A new column stays additive: no consumer reads it yet, whatever rows it covers.
       for (const key of order) if (!added.has(key)) for (const why of rowChange) raise(byKey.get(key)?.column ?? key, 'breaking', why);
     }
+  }
+
+  if (input.seedDataChanged) {
+    // A seed edit may fix one value or replace the table; partial until the data diff says more.
+    const before = new Set(input.baseColumns.map((c) => c.toLowerCase()));
+    const after = new Set(input.headColumns.map((c) => c.toLowerCase()));
+    for (const c of input.baseColumns) if (!after.has(c.toLowerCase())) raise(c, 'breaking', { kind: 'column_removed' });
+    for (const c of input.headColumns) raise(c, before.has(c.toLowerCase()) ? 'partial' : 'additive', before.has(c.toLowerCase()) ? { kind: 'seed_data_changed' } : { kind: 'column_added' });
   }
 
   // Declared types are what consumers and the contract rely on, when the contract is enforced.

@@ -86,8 +86,11 @@ export function collectFindings(input: FindingsInput): Finding[] {
       }
       for (const [column, dist] of Object.entries(diff.distribution)) {
         // Every value or bin whose share moved past the threshold: a category that shrank is as
-        // telling as the one that grew.
-        for (const shift of dist.buckets.filter((b) => Math.abs(b.shift) * 100 >= t.distribution_shift_pct).sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift))) {
+        // telling as the one that grew. Not for a column whose values are all unique (a small
+        // table's key): each is 1/rows of it, and rows added or removed are reported as such.
+        const allUnique = dist.kind === 'values' && dist.buckets.every((b) => b.base <= 1 && b.head <= 1);
+        const shifted = allUnique ? [] : dist.buckets.filter((b) => Math.abs(b.shift) * 100 >= t.distribution_shift_pct);
+        for (const shift of shifted.sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift))) {
           add({
             kind: 'distribution_shift',
             severity: escalate(id),

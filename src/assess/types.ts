@@ -18,6 +18,8 @@ export type ChangeReasonKind =
   | 'removed'
   | 'renamed'
   | 'body'
+  /** A seed's CSV content changed (its checksum). */
+  | 'seed_data'
   | 'materialization'
   | 'relation'
   | 'config'
@@ -45,7 +47,7 @@ export type ColumnClass = 'breaking' | 'partial' | 'additive' | 'unknown' | 'unc
  * templates/partials/because.hbs words it, and the JSON carries those words.
  */
 export type ColumnReason =
-  | { kind: 'new_model' | 'model_removed' | 'column_added' | 'column_removed' | 'expression_changed' | 'case_thresholds_changed' }
+  | { kind: 'new_model' | 'model_removed' | 'column_added' | 'column_removed' | 'expression_changed' | 'case_thresholds_changed' | 'seed_data_changed' }
   /** A CAST to another type, or a declared data_type change under an enforced contract. */
   | { kind: 'type_changed' | 'declared_type_changed'; before: string; after: string }
   | { kind: 'not_analysed'; reason: string }

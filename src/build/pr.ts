@@ -1,7 +1,9 @@
 import { withEphemeralCtes } from '../dbt/ephemeral.js';
 import { topologicalOrder } from '../dbt/graph.js';
 import type { NodeCompiler } from '../dbt/project.js';
-import type { Project } from '../dbt/types.js';
+import type { DbtNode, Project } from '../dbt/types.js';
+import { dialectFor } from '../warehouse/dialect.js';
+import { seedSelectSql } from './seed.js';
 import { readOnlyCheck } from '../sql/readonly.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
@@ -35,11 +37,18 @@ export async function buildPrVersions(
   compile: NodeCompiler,
   warehouse: Warehouse,
   changed: string[],
-  options: { prefix?: string; onProgress?: (message: string) => void; signal?: AbortSignal } = {},
+  options: {
+    prefix?: string;
+    onProgress?: (message: string) => void;
+    signal?: AbortSignal;
+    /** The head CSV of a changed seed; without it, seeds are not built. */
+    readSeed?: (node: DbtNode) => Promise<string>;
+  } = {},
 ): Promise<Map<string, PrBuild>> {
   const prefix = options.prefix ?? 'pr';
   const results = new Map<string, PrBuild>();
-  const buildable = changed.filter((id) => ['model', 'snapshot'].includes(head.nodes[id]?.resource_type ?? ''));
+  const kinds = options.readSeed ? ['model', 'snapshot', 'seed'] : ['model', 'snapshot'];
+  const buildable = changed.filter((id) => kinds.includes(head.nodes[id]?.resource_type ?? ''));
   const { order, cycle } = topologicalOrder(head.parent_map, buildable);
   for (const id of cycle) results.set(id, { unique_id: id, status: 'skipped', relation: null, seconds: null, sql: null, message: 'part of a circular ref' });
   const overrides: Record<string, string> = {};
@@ -62,7 +71,7 @@ export async function buildPrVersions(
       results.set(id, { unique_id: id, status: 'skipped', relation: null, seconds: null, sql: null, message: 'Python models are not executed' });
       continue;
     }
-    const compiled = await compile(id, overrides);
+    const compiled = node.resource_type === 'seed' && options.readSeed ? await seedSql(node, warehouse, options.readSeed) : await compile(id, overrides);
     if ('error' in compiled) {
       failed.add(id);
       results.set(id, { unique_id: id, status: 'failed', relation: null, seconds: null, sql: null, message: `${node.original_file_path}${compiled.line ? `:${compiled.line}` : ''}: ${compiled.error}` });
@@ -98,4 +107,18 @@ export async function buildPrVersions(
     }
   }
   return results;
+}
+
+/** A changed seed's SELECT from its head CSV, typed against the production table when there is one. */
+async function seedSql(node: DbtNode, warehouse: Warehouse, readSeed: (node: DbtNode) => Promise<string>): Promise<{ sql: string } | { error: string; line?: number }> {
+  let csv: string;
+  try {
+    csv = await readSeed(node);
+  } catch (err) {
+    return { error: `could not read the seed: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const production = node.relation_name ? await warehouse.describe(node.relation_name).catch(() => []) : [];
+  const columnTypes = node.config.column_types;
+  const types = columnTypes && typeof columnTypes === 'object' ? Object.fromEntries(Object.entries(columnTypes).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  return seedSelectSql(csv, { dialect: dialectFor(warehouse.type), production, columnTypes: types });
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { nodeFilePath } from '../dbt/files.js';
 import { topologicalOrder } from '../dbt/graph.js';
 import type { DbtNode, Project } from '../dbt/types.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -30,11 +30,6 @@ function kindOf(node: DbtNode): 'table' | 'view' | 'seed' | null {
   if (m === 'view') return 'view';
   if (m === 'table' || m === 'incremental' || m === 'snapshot' || m === 'materialized_view' || m === 'dynamic_table') return 'table';
   return null;
-}
-
-function packageRoot(project: Project, packageName: string): string {
-  const pkg = project.packages.find((p) => p.name === packageName);
-  return join(project.root, pkg?.root ?? '.');
 }
 
 /**
@@ -76,7 +71,7 @@ export async function buildProject(
         schemas.add(schemaKey);
       }
       if (kind === 'seed') {
-        await warehouse.loadCsv(node.relation_name, join(packageRoot(project, node.package_name), node.original_file_path), { purpose: 'build' });
+        await warehouse.loadCsv(node.relation_name, nodeFilePath(project, node), { purpose: 'build' });
       } else {
         if (node.render_error || typeof node.compiled_code !== 'string') {
           throw new Error(node.render_error?.message ?? 'the model did not render');

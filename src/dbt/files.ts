@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DbtNode, Project } from './types.js';
 
 /** A file of a project or package, with paths in both of dbt's senses. */
 export interface ProjectFile {
@@ -12,6 +14,8 @@ export interface ProjectFile {
   /** The resource path (e.g. `models`). */
   resource_path: string;
   text: string;
+  /** The whole file's sha256, when only its head is in `text` (an oversize seed): a data edit still shows. */
+  sha256?: string;
 }
 
 /** Directories never walked for resources, wherever they appear. */
@@ -75,7 +79,7 @@ async function symlinkRefusal(link: string, root: string): Promise<string | null
 const HEAD_BYTES = 64 * 1024;
 
 /** The file's text, or null when it is larger than `maxBytes` (then only `head` bytes are read, when asked). */
-async function readBounded(file: string, maxBytes: number, head: boolean): Promise<{ text: string | null; bytes: number }> {
+async function readBounded(file: string, maxBytes: number, head: boolean): Promise<{ text: string | null; bytes: number; sha256?: string }> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
@@ -85,7 +89,16 @@ async function readBounded(file: string, maxBytes: number, head: boolean): Promi
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     const start = buffer.subarray(0, bytesRead).toString('utf8');
     const newline = start.indexOf('\n');
-    return { text: newline === -1 ? '' : start.slice(0, newline + 1), bytes: size };
+    // The rest is hashed in chunks, never held whole.
+    const hash = createHash('sha256');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let position = 0; ; ) {
+      const { bytesRead: n } = await handle.read(chunk, 0, chunk.length, position);
+      if (n === 0) break;
+      hash.update(chunk.subarray(0, n));
+      position += n;
+    }
+    return { text: newline === -1 ? '' : start.slice(0, newline + 1), bytes: size, sha256: hash.digest('hex') };
   } finally {
     await handle.close();
   }
@@ -126,10 +139,10 @@ export async function collectFiles(root: string, resourcePaths: string[], extens
         const refused = await symlinkRefusal(f.abs, root);
         if (refused) return options.onSymlink?.(file, refused);
       }
-      const { text, bytes } = await readBounded(f.abs, options.maxBytes ?? Infinity, options.headOfOversize === true);
+      const { text, bytes, sha256 } = await readBounded(f.abs, options.maxBytes ?? Infinity, options.headOfOversize === true);
       if (bytes > (options.maxBytes ?? Infinity)) options.onOversize?.(file, bytes);
       if (text === null) return;
-      files[f.i] = { ...file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+      files[f.i] = { ...file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, ...(sha256 ? { sha256 } : {}) };
     },
   );
   return files.filter((f): f is ProjectFile => f !== null);
@@ -155,4 +168,10 @@ export function stem(relPath: string): string {
   const base = relPath.split('/').pop() ?? relPath;
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(0, dot) : base;
+}
+
+/** Absolute path of a node's file: its package's root (the root project's, or a package's) joined with its path. */
+export function nodeFilePath(project: Project, node: DbtNode): string {
+  const pkg = project.packages.find((p) => p.name === node.package_name);
+  return path.join(project.root, pkg?.root ?? '.', node.original_file_path);
 }

@@ -51,6 +51,7 @@ export const nodeSchema = z.looseObject({
   language: optStr,
   raw_code: optStr,
   raw_sql: optStr,
+  checksum: z.object({ name: z.string(), checksum: z.string() }).nullish(),
   compiled_code: optStr,
   compiled_sql: optStr,
   refs: z.array(refSchema).nullish(),

@@ -271,6 +271,7 @@ function toNode(raw: RawNode): DbtNode {
       ...(typeof contract?.alias_types === 'boolean' ? { alias_types: contract.alias_types } : {}),
     },
     constraints: (raw.constraints ?? []) as Constraint[],
+    ...(raw.resource_type === 'seed' && raw.checksum ? { checksum: { name: raw.checksum.name, checksum: raw.checksum.checksum } } : {}),
   };
   // Singular tests have no metadata and source tests no attached node: leave those fields out, as the file loader does.
   if (raw.test_metadata) {

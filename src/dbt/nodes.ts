@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { ProjectFile } from './files.js';
 import { folderParts, stem } from './files.js';
 import { scanRefsAndSources } from './ref-scan.js';
+import { csvHeader } from './seed-csv.js';
 import { extractBlocks } from './sql-blocks.js';
 import type { DbtNode, NodeResourceType, Problem } from './types.js';
 
@@ -104,32 +106,10 @@ export function seedNode(file: ProjectFile, package_name: string): DbtNode {
   const name = stem(file.path);
   const node = skeleton('seed', name, package_name, file, '', fileFqn(package_name, file, name));
   node.seed_columns = csvHeader(file.text);
+  node.checksum = { name: 'sha256', checksum: file.sha256 ?? createHash('sha256').update(file.text).digest('hex') };
   return node;
 }
 
-/** The first CSV record's fields, honouring double quotes. */
-export function csvHeader(text: string): string[] {
-  const fields: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(cur.trim());
-      cur = '';
-    } else if (c === '\n' || c === '\r') break;
-    else cur += c;
-  }
-  if (cur.trim() !== '' || fields.length > 0) fields.push(cur.trim());
-  return fields;
-}
 
 export function snapshotNodes(file: ProjectFile, package_name: string, problems: Problem[]): DbtNode[] {
   const { blocks, problems: blockProblems } = extractBlocks(file.text, ['snapshot']);

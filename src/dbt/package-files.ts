@@ -41,14 +41,17 @@ export async function readPackageFiles(pkg: LoadedPackage, options: ReadPackageO
     // Seeds are not rendered: their header is all that is read, whatever their size.
     headOfOversize: kind === 'seed',
     onOversize: (file, bytes) => {
-      if (kind === 'seed' && !isYaml(file)) return;
+      const seedCsv = kind === 'seed' && !isYaml(file);
       const keep = kind === 'model' && isModelCode(file);
       if (keep) stubs.push({ ...file, text: '' });
       options.problems?.push({
         file: located(file.original_file_path),
-        message: `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes})`,
+        // A seed keeps its header (its columns) and its hash (an edit still shows); its rows are not read.
+        message: seedCsv
+          ? `only the header read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes}); a change to it is detected but not built`
+          : `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes})`,
         severity: 'warning',
-        ...(keep ? { unique_id: `model.${pkg.info.name}.${stem(file.path)}` } : {}),
+        ...(keep ? { unique_id: `model.${pkg.info.name}.${stem(file.path)}` } : seedCsv ? { unique_id: `seed.${pkg.info.name}.${stem(file.path)}` } : {}),
         oversize: { bytes, limit: options.maxFileBytes ?? bytes },
       });
     },

@@ -131,6 +131,8 @@ export interface DbtNode {
   attached_node?: string | null;
   /** Seeds only: the CSV header. */
   seed_columns?: string[];
+  /** Seeds only: the file's sha256, as dbt's manifest records it (a data edit changes it). */
+  checksum?: { name: string; checksum: string };
   /** Lines of `-- depends_on: {{ ref(...) }}` comments are part of raw_code; nothing extra here. */
 }
 

@@ -5,6 +5,7 @@
  * Layout: the warehouse layer's part comes first (identifiers, relations, types, temp tables);
  * the diff engine's functions live in their own section further down.
  */
+import type { SeedValueKind } from '../dbt/seed-csv.js';
 import type { ColumnKind, WarehouseType } from './warehouse.js';
 
 export interface Dialect {
@@ -26,6 +27,10 @@ export interface Dialect {
   tempTableSql(relation: string, select: string): string;
   /** How the engine spells an unquoted identifier (Snowflake folds to upper case, DuckDB keeps it). */
   foldIdent(name: string): string;
+  /** The column type the adapter's seed loader gives a CSV column of this kind. */
+  seedType(kind: SeedValueKind): string;
+  /** A seed's header as the adapter's seed loader names the column. */
+  seedColumn(header: string): string;
 }
 
 /** Splits `db.schema."Odd.Name"` into its parts, honouring double-quoted segments. */
@@ -118,6 +123,9 @@ const duckdb: Dialect = {
     return `CREATE OR REPLACE TEMPORARY TABLE ${relation} AS SELECT * FROM (\n${select}\n) AS _impact_review`;
   },
   foldIdent: (name) => name,
+  // What read_csv's auto-detection gives (the build's `loadCsv`).
+  seedType: (kind) => ({ integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP', text: 'VARCHAR' })[kind],
+  seedColumn: (header) => quoteDouble(header),
 };
 
 const snowflake: Dialect = {
@@ -141,6 +149,11 @@ const snowflake: Dialect = {
     return `CREATE OR REPLACE TEMPORARY TABLE ${relation} AS SELECT * FROM (\n${select}\n) AS _impact_review`;
   },
   foldIdent: (name) => name.toUpperCase(),
+  seedType: (kind) => ({ integer: 'NUMBER', float: 'FLOAT', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP_NTZ', text: 'VARCHAR' })[kind],
+  // dbt-snowflake seeds with quote_columns false: a plain header stays unquoted (stored upper-case,
+  // so model SQL can write `id` or `ID`); anything else (spaces, a reserved word) is quoted as written.
+  seedColumn: (header) =>
+    /^[A-Za-z_][A-Za-z0-9_$]*$/.test(header) && snowflake.quoteIdentIfNeeded(header.toLowerCase()) === header.toLowerCase() ? header : quoteDouble(header),
 };
 
 export function dialectFor(type: WarehouseType): Dialect {

@@ -1,15 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { analyze } from '../../src/analyze.js';
-import { parseConfig } from '../../src/assess/config.js';
 import type { Assessment } from '../../src/assess/types.js';
-import { buildProject } from '../../src/build/production.js';
-import { loadProject } from '../../src/dbt/project.js';
 import { renderReview } from '../../src/report/render.js';
-import { openWarehouse } from '../../src/warehouse/connect.js';
-import type { Warehouse } from '../../src/warehouse/warehouse.js';
+import { plantedProject, type PlantedProject } from '../support/planted-project.js';
 
 /**
  * The whole pipeline on small projects whose changes are planted: each kind of change must
@@ -51,42 +43,19 @@ function plantedRevenue(keep: (amount: number) => boolean): number {
 }
 
 describe('analyze(): planted changes', () => {
-  let root: string;
-  let warehouse: Warehouse;
-  let baseDir: string;
-
-  const write = async (dir: string, files: Record<string, string>) => {
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, file)), { recursive: true });
-      await writeFile(join(dir, file), text);
-    }
-  };
-
-  let count = 0;
-  const review = async (changes: Record<string, string>, configText = ''): Promise<Assessment> => {
-    const headDir = join(root, `head${count++}`);
-    await write(headDir, { ...BASE, ...changes });
-    return analyze({ baseDir, headDir, warehouse, config: parseConfig(configText), now: new Date('2026-11-02T00:00:00Z') });
-  };
+  let kit: PlantedProject;
+  const review = (changes: Record<string, string>, configText = ''): Promise<Assessment> => kit.review(changes, configText);
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'ir-analyze-'));
-    baseDir = join(root, 'base');
-    await write(baseDir, BASE);
-    warehouse = await openWarehouse('duckdb::memory:');
-    await warehouse.ensureSchema(null, 'raw');
-    // 1,000 orders from 100 customers; every 10th cancelled.
-    await warehouse.query(
-      "create table raw.orders as select i as id, i % 100 as customer_id, (i % 7) * 10 + 5 as amount, case when i % 10 = 0 then 'cancelled' else 'completed' end as status from range(1000) t(i)",
-    );
-    const base = await loadProject(baseDir, { target: { name: 'prod', type: 'duckdb', database: warehouse.database, schema: 'main' } });
-    const built = await buildProject(base, warehouse, Object.keys(base.nodes));
-    expect(built.failed).toEqual([]);
+    kit = await plantedProject(BASE, async (w) => {
+      await w.ensureSchema(null, 'raw');
+      // 1,000 orders from 100 customers; every 10th cancelled.
+      await w.query(
+        "create table raw.orders as select i as id, i % 100 as customer_id, (i % 7) * 10 + 5 as amount, case when i % 10 = 0 then 'cancelled' else 'completed' end as status from range(1000) t(i)",
+      );
+    });
   });
-  afterAll(async () => {
-    await warehouse?.close();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => kit?.close());
 
   it('a comment-only change is SAFE with no approvals and no findings', async () => {
     const a = await review({ 'models/stg_orders.sql': "-- orders as loaded, reformatted\nselect   id, customer_id,\n  amount, status\nfrom {{ source('raw', 'orders') }}\n" });

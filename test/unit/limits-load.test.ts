@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,6 +43,7 @@ describe('limits: file size in the project loader', () => {
       { file: 'macros/huge_macro.sql', bytes: size('macros/huge_macro.sql'), id: undefined, severity: 'warning' },
       { file: 'models/big.sql', bytes: size('models/big.sql'), id: 'model.p.big', severity: 'warning' },
       { file: 'models/props.yml', bytes: size('models/props.yml'), id: undefined, severity: 'warning' },
+      { file: 'seeds/countries.csv', bytes: size('seeds/countries.csv'), id: 'seed.p.countries', severity: 'warning' },
     ]);
     const message = project.problems.find((p) => p.file === 'models/big.sql')!.message;
     expect(message).toBe(`not read: the file is ${size('models/big.sql')} bytes, over limits.max_file_bytes (${LIMIT})`);
@@ -57,10 +59,16 @@ describe('limits: file size in the project loader', () => {
     expect(project.macros['macro.p.huge']).toBeUndefined();
   });
 
-  it('reads only the header of a seed over the limit: seeds are not rendered', async () => {
+  it('reads only the header of a seed over the limit, and hashes the whole file so an edit still shows', async () => {
     const project = await loadProject(dir, { maxFileBytes: LIMIT });
-    expect(project.nodes['seed.p.countries'].seed_columns).toEqual(['code', 'name']);
-    expect(project.problems.some((p) => p.file === 'seeds/countries.csv')).toBe(false);
+    const seed = project.nodes['seed.p.countries'];
+    expect(seed.seed_columns).toEqual(['code', 'name']);
+    expect(seed.checksum).toEqual({ name: 'sha256', checksum: createHash('sha256').update(files['seeds/countries.csv']).digest('hex') });
+    expect(project.problems.find((p) => p.file === 'seeds/countries.csv')?.message).toBe(
+      `only the header read: the file is ${Buffer.byteLength(files['seeds/countries.csv'])} bytes, over limits.max_file_bytes (${LIMIT}); a change to it is detected but not built`,
+    );
+    // Read whole, the same file has the same checksum.
+    expect((await loadProject(dir)).nodes['seed.p.countries'].checksum).toEqual(seed.checksum);
   });
 
   it('without the option every file is read', async () => {
