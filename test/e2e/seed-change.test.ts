@@ -78,6 +78,7 @@ describe('analyze(): a PR that edits a seed', () => {
     expect(a.exposures.map((d) => d.name)).toContain('sales_dashboard');
     expect(a.verdict).toBe('NOT_SAFE');
     const text = renderReview(a);
+    expect(text).toContain('This PR modifies the seed `regions`.');
     expect(text).toContain('seed data');
     expect(text).toContain('MEA');
     expect(text).toContain("The seed's CSV changed; the comparison with production shows which rows and columns differ.");
