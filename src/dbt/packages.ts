@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readProjectFile } from './project-file.js';
 import { isInside, toPosix } from './files.js';
@@ -19,11 +19,25 @@ export interface LoadedPackage {
  * git entries are only usable once installed, which is what dbt_packages/ holds. The first
  * package seen under a name wins.
  */
-export async function discoverPackages(root: string, rootFile: DbtProjectFile, rawInstallPath: unknown, problems: Problem[]): Promise<LoadedPackage[]> {
+export async function discoverPackages(
+  root: string,
+  rootFile: DbtProjectFile,
+  rawInstallPath: unknown,
+  problems: Problem[],
+  maxFileBytes = Infinity,
+): Promise<LoadedPackage[]> {
   const found: LoadedPackage[] = [];
   const names = new Set<string>([rootFile.name]);
+  // limits.max_file_bytes holds for the package and spec files too: measured before they are read.
+  const oversize = async (file: string, label: string): Promise<boolean> => {
+    const bytes = await stat(file).then((st) => st.size, () => 0);
+    if (bytes <= maxFileBytes) return false;
+    problems.push({ file: label, message: `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${maxFileBytes})`, severity: 'warning', oversize: { bytes, limit: maxFileBytes } });
+    return true;
+  };
   const add = async (dir: string, origin: PackageInfo['origin'], label: string): Promise<void> => {
     try {
+      if (await oversize(path.join(dir, 'dbt_project.yml'), `${label}/dbt_project.yml`)) return;
       const file = await readProjectFile(dir, `${label}/dbt_project.yml`);
       if (names.has(file.name)) return;
       names.add(file.name);
@@ -37,6 +51,7 @@ export async function discoverPackages(root: string, rootFile: DbtProjectFile, r
   for (const specFile of ['packages.yml', 'dependencies.yml']) {
     let text: string;
     try {
+      if (await oversize(path.join(root, specFile), specFile)) continue;
       text = await readFile(path.join(root, specFile), 'utf8');
     } catch {
       continue;

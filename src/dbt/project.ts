@@ -73,7 +73,7 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
   const envAllow = options.envAllow ?? [];
   const rawInstallPath = await installPathOf(root);
 
-  const discovered = await discoverPackages(root, rawRootFile, rawInstallPath, problems);
+  const discovered = await discoverPackages(root, rawRootFile, rawInstallPath, problems, options.maxFileBytes);
   const rootPkg: LoadedPackage = { info: { name: rawRootFile.name, root: '.', origin: 'root' }, dir: root, file: rawRootFile };
   const packages = [rootPkg, ...discovered];
   const packageNames = packages.map((p) => p.info.name);

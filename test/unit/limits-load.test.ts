@@ -71,6 +71,34 @@ describe('limits: file size in the project loader', () => {
     expect((await loadProject(dir)).nodes['seed.p.countries'].checksum).toEqual(seed.checksum);
   });
 
+  it("a package's dbt_project.yml and packages.yml are measured too: an oversize one is a warning, the rest loads", async () => {
+    const pkgDir = await mkdtemp(join(tmpdir(), 'ir-limits-pkg-'));
+    const big = `name: huge\n${'# padding\n'.repeat(400)}`;
+    const tree: Record<string, string> = {
+      'dbt_project.yml': 'name: p\n',
+      'packages.yml': `packages:\n  - local: vendor/tiny\n${'# padding\n'.repeat(400)}`,
+      'models/ok.sql': 'select 1 as id\n',
+      'dbt_packages/huge/dbt_project.yml': big,
+      'dbt_packages/huge/models/h.sql': 'select 2 as id\n',
+      'dbt_packages/small/dbt_project.yml': 'name: small\n',
+      'dbt_packages/small/models/s.sql': 'select 3 as id\n',
+    };
+    try {
+      for (const [file, text] of Object.entries(tree)) {
+        await mkdir(dirname(join(pkgDir, file)), { recursive: true });
+        await writeFile(join(pkgDir, file), text);
+      }
+      const project = await loadProject(pkgDir, { maxFileBytes: LIMIT });
+      expect(project.problems.filter((p) => p.oversize).map((p) => [p.file, p.message]).sort()).toEqual([
+        ['dbt_packages/huge/dbt_project.yml', `not read: the file is ${Buffer.byteLength(big)} bytes, over limits.max_file_bytes (${LIMIT})`],
+        ['packages.yml', `not read: the file is ${Buffer.byteLength(tree['packages.yml'])} bytes, over limits.max_file_bytes (${LIMIT})`],
+      ]);
+      expect(Object.keys(project.nodes).sort()).toEqual(['model.p.ok', 'model.small.s']);
+    } finally {
+      await rm(pkgDir, { recursive: true, force: true });
+    }
+  });
+
   it('without the option every file is read', async () => {
     const project = await loadProject(dir);
     expect(project.problems.filter((p) => p.oversize)).toEqual([]);
