@@ -126,6 +126,8 @@ export async function collectFiles(root: string, resourcePaths: string[], extens
   }
   found.sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0));
   const files: (ProjectFile | null)[] = new Array(found.length).fill(null);
+  // Reads finish in any order; what they report is told in path order, so problems are stable.
+  const reports: (() => void)[] = new Array(found.length).fill(() => undefined);
   await readAll(
     found.map((f, i) => ({ ...f, i })),
     async (f) => {
@@ -137,14 +139,18 @@ export async function collectFiles(root: string, resourcePaths: string[], extens
       };
       if (links.has(f.abs)) {
         const refused = await symlinkRefusal(f.abs, root);
-        if (refused) return options.onSymlink?.(file, refused);
+        if (refused) {
+          reports[f.i] = () => options.onSymlink?.(file, refused);
+          return;
+        }
       }
       const { text, bytes, sha256 } = await readBounded(f.abs, options.maxBytes ?? Infinity, options.headOfOversize === true);
-      if (bytes > (options.maxBytes ?? Infinity)) options.onOversize?.(file, bytes);
+      if (bytes > (options.maxBytes ?? Infinity)) reports[f.i] = () => options.onOversize?.(file, bytes);
       if (text === null) return;
       files[f.i] = { ...file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, ...(sha256 ? { sha256 } : {}) };
     },
   );
+  for (const report of reports) report();
   return files.filter((f): f is ProjectFile => f !== null);
 }
 

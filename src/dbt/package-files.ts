@@ -36,29 +36,35 @@ export async function readPackageFiles(pkg: LoadedPackage, options: ReadPackageO
   const located = (file: string): string => (pkg.info.root === '.' ? file : `${pkg.info.root}/${file}`);
   // Oversize model files stay in the graph with no code, so they do not look removed.
   const stubs: ProjectFile[] = [];
-  const bounded = (kind: 'model' | 'seed' | 'other'): CollectOptions => ({
-    maxBytes: options.maxFileBytes,
-    // Seeds are not rendered: their header is all that is read, whatever their size.
-    headOfOversize: kind === 'seed',
-    onOversize: (file, bytes) => {
-      const seedCsv = kind === 'seed' && !isYaml(file);
-      const keep = kind === 'model' && isModelCode(file);
-      if (keep) stubs.push({ ...file, text: '' });
-      options.problems?.push({
-        file: located(file.original_file_path),
-        // A seed keeps its header (its columns) and its hash (an edit still shows); its rows are not read.
-        message: seedCsv
-          ? `only the header read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes}); a change to it is detected but not built`
-          : `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes})`,
-        severity: 'warning',
-        ...(keep ? { unique_id: `model.${pkg.info.name}.${stem(file.path)}` } : seedCsv ? { unique_id: `seed.${pkg.info.name}.${stem(file.path)}` } : {}),
-        oversize: { bytes, limit: options.maxFileBytes ?? bytes },
-      });
-    },
-    onSymlink: (file, reason) => {
-      options.problems?.push({ file: located(file.original_file_path), message: `not read: ${reason}`, severity: 'warning' });
-    },
-  });
+  // Each kind's problems are kept apart and appended in a fixed order: reads finish in any order.
+  const reported: Problem[][] = [];
+  const bounded = (kind: 'model' | 'seed' | 'other'): CollectOptions => {
+    const problems: Problem[] = [];
+    reported.push(problems);
+    return {
+      maxBytes: options.maxFileBytes,
+      // Seeds are not rendered: their header is all that is read, whatever their size.
+      headOfOversize: kind === 'seed',
+      onOversize: (file, bytes) => {
+        const seedCsv = kind === 'seed' && !isYaml(file);
+        const keep = kind === 'model' && isModelCode(file);
+        if (keep) stubs.push({ ...file, text: '' });
+        problems.push({
+          file: located(file.original_file_path),
+          // A seed keeps its header (its columns) and its hash (an edit still shows); its rows are not read.
+          message: seedCsv
+            ? `only the header read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes}); a change to it is detected but not built`
+            : `not read: the file is ${bytes} bytes, over limits.max_file_bytes (${options.maxFileBytes})`,
+          severity: 'warning',
+          ...(keep ? { unique_id: `model.${pkg.info.name}.${stem(file.path)}` } : seedCsv ? { unique_id: `seed.${pkg.info.name}.${stem(file.path)}` } : {}),
+          oversize: { bytes, limit: options.maxFileBytes ?? bytes },
+        });
+      },
+      onSymlink: (file, reason) => {
+        problems.push({ file: located(file.original_file_path), message: `not read: ${reason}`, severity: 'warning' });
+      },
+    };
+  };
   const [models, seeds, snapshots, macros, tests, analyses] = await Promise.all([
     collectFiles(dir, p.model_paths, ['.sql', '.py', '.yml', '.yaml'], bounded('model')),
     collectFiles(dir, p.seed_paths, ['.csv', '.yml', '.yaml'], bounded('seed')),
@@ -67,6 +73,7 @@ export async function readPackageFiles(pkg: LoadedPackage, options: ReadPackageO
     collectFiles(dir, p.test_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
     collectFiles(dir, p.analysis_paths, ['.sql', '.yml', '.yaml'], bounded('other')),
   ]);
+  for (const list of reported) options.problems?.push(...list);
   const properties = new Map<string, ProjectFile>();
   for (const f of [...models, ...seeds, ...snapshots, ...macros, ...tests, ...analyses]) if (isYaml(f)) properties.set(f.abs, f);
   const notYaml = (files: ProjectFile[]): ProjectFile[] => files.filter((f) => !isYaml(f));

@@ -104,7 +104,10 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
     return pkg === rootFile.name ? [own] : [own, rootFile[section]];
   };
 
-  const files = await Promise.all(packages.map((pkg) => readPackageFiles(pkg, { maxFileBytes: options.maxFileBytes, problems })));
+  // Packages are read in parallel; their problems are appended in package order, so they are stable.
+  const perPackage = packages.map(() => [] as Problem[]);
+  const files = await Promise.all(packages.map((pkg, i) => readPackageFiles(pkg, { maxFileBytes: options.maxFileBytes, problems: perPackage[i] })));
+  for (const list of perPackage) problems.push(...list);
   const located = (pkg: LoadedPackage, file: string): string => (pkg.info.root === '.' ? file : `${pkg.info.root}/${file}`);
   // Problems name files relative to the root project; nodes keep dbt's package-relative paths.
   const pkgByName = new Map(packages.map((p) => [p.info.name, p]));
