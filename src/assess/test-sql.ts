@@ -39,7 +39,8 @@ export function testNameOf(test: DbtNode): string {
 /**
  * The package whose macro implements a generic test: the explicit namespace, else the package of
  * the `test_<name>` macro the loader resolved (an unprefixed `expression_is_true` is dbt_utils' when
- * the project installs dbt_utils and defines no macro of that name itself).
+ * the project installs dbt_utils and defines no macro of that name itself); null for dbt's own and
+ * the test's own project's.
  */
 export function namespaceOf(test: DbtNode): string | null {
   const md = test.test_metadata;
@@ -47,7 +48,8 @@ export function namespaceOf(test: DbtNode): string | null {
   if (md.namespace) return md.namespace;
   for (const m of test.depends_on.macros) {
     const match = /^macro\.([^.]+)\.test_(.+)$/.exec(m);
-    if (match && match[2] === md.name) return match[1] === 'dbt' ? null : match[1];
+    // dbt's own macro, or one the test's own project defines: known by its bare name.
+    if (match && match[2] === md.name) return match[1] === 'dbt' || match[1] === test.package_name ? null : match[1];
   }
   return null;
 }
@@ -159,7 +161,7 @@ function genericSql(test: DbtNode, options: TestSqlOptions): { sql: string } | {
   const impl = nativeTest(md.name, namespace);
   if (!impl) {
     const name = macroKey(md.name, namespace);
-    return { skip: `generic test \`${name}\` has no built-in implementation in impact-review, and its macro is not rendered` };
+    return { skip: `generic test \`${name}\` has no built-in implementation in impact-review, and no \`test_${md.name}\` macro in the project or its packages` };
   }
   const id = testedId(test, options.project);
   if (!id) return { skip: 'cannot tell which model the test is attached to' };

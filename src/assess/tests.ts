@@ -122,6 +122,10 @@ export function skippedTests(project: Project, modelId: string, reason: string):
 async function runOne(warehouse: Warehouse, project: Project, test: DbtNode, relationOf: (id: string) => string | undefined, options: RunTestsOptions): Promise<TestResult> {
   const base = baseResult(test);
   const produced = testSql(test, { relationOf, dialect: warehouse.type, project });
+  // A test that does not render (and has no native implementation) is broken, as dbt test would fail it.
+  if ('skip' in produced && test.render_error) {
+    return { ...base, status: 'error', failures: null, sql: null, reason: `${test.render_error.file}: did not render: ${test.render_error.message}` };
+  }
   if ('skip' in produced) return { ...base, status: 'skipped', failures: null, sql: null, reason: produced.skip };
   const sql = produced.sql;
   // Test SQL carries PR-authored text (expressions, where, singular SQL): the read-only guard applies.

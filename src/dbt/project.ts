@@ -18,7 +18,7 @@ import { Resolver } from './resolve.js';
 import { lineOf, resolveCalls } from './link.js';
 import { finishNode, renderDeep, renderTargetFor, safeRenderValue } from './render-values.js';
 import { buildExposure, buildGroup, buildOther, buildSources, type BuiltSource } from './sources.js';
-import { columnArg, columnTags, genericTestNode, TEST_CONFIG_DEFAULTS, testMacroResolver } from './test-nodes.js';
+import { columnArg, columnTags, genericTestNode, genericTestTemplate, hasProjectTestMacro, TEST_CONFIG_DEFAULTS, testMacroResolver } from './test-nodes.js';
 import type { DbtNode, DbtProjectFile, Macro, PackageInfo, Problem, Project, RefCall, SourceCall, Target } from './types.js';
 import { asString, isRecord } from './yaml.js';
 
@@ -377,16 +377,28 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
 
   if (options.compile !== false) {
     for (const n of Object.values(project.nodes)) {
-      if (n.language === 'python' || n.render_error || unresolved.has(n) || (n.resource_type === 'test' && n.test_metadata)) continue;
+      if (n.language === 'python' || n.render_error || unresolved.has(n)) continue;
+      // A generic test runs dbt's own macro natively (src/assess); one defined in the project or a
+      // package is rendered here with its arguments, as dbt compiles it.
+      const generic = n.resource_type === 'test' && n.test_metadata ? (hasProjectTestMacro(n) ? genericTestTemplate(n) : null) : undefined;
+      if (generic === null) continue;
+      if (generic && 'error' in generic) {
+        n.render_error = { file: fileIn(n.package_name, n.original_file_path), message: generic.error, severity: 'error', unique_id: n.unique_id };
+        continue;
+      }
       const rt = renderTargetOf.get(n) ?? renderTargetFor(n, target);
-      const outcome = renderer.render({ node: { ...rt, database: n.database, schema: n.schema, alias: n.alias, config: n.config }, template: n.raw_code, mode: 'compile' });
+      const template = generic ? generic.template : n.raw_code;
+      const outcome = renderer.render({ node: { ...rt, database: n.database, schema: n.schema, alias: n.alias, config: n.config }, template, mode: 'compile' });
       if (outcome.error) {
-        const line = outcome.error.line !== undefined ? outcome.error.line + templateLineOffset(n) : undefined;
+        const line = outcome.error.line !== undefined && !generic ? outcome.error.line + templateLineOffset(n) : undefined;
         n.render_error = { file: fileIn(n.package_name, n.original_file_path), line, message: outcome.error.message, severity: 'error', unique_id: n.unique_id };
-        problems.push(n.render_error);
+        // A generic test's failure shows where the test runs (a package test may still run natively).
+        if (!generic) problems.push(n.render_error);
       } else {
         n.compiled_code = outcome.sql;
-        n.depends_on.macros = [...new Set([...n.depends_on.macros, ...outcome.macros])].sort();
+        const macros = [...new Set([...n.depends_on.macros, ...outcome.macros])];
+        // A generic test keeps dbt's order (its test macro, then get_where_subquery) ahead of the rest.
+        n.depends_on.macros = generic ? macros : macros.sort();
       }
     }
   }

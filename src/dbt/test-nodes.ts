@@ -63,3 +63,38 @@ export function columnTags(c: Record<string, unknown> | null): string[] {
   const tags = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : []);
   return [...tags(c.tags), ...tags(isRecord(c.config) ? c.config.tags : undefined)];
 }
+
+/** A kwarg as a Jinja expression: `{{ … }}` and `ref(…)`/`source(…)` text are expressions, other values literals. */
+function jinjaExpr(value: unknown): string {
+  if (typeof value === 'string') {
+    const wrapped = /^\s*\{\{([\s\S]*)\}\}\s*$/.exec(value);
+    if (wrapped && !wrapped[1].includes('}}')) return `(${wrapped[1].trim()})`;
+    if (/^\s*(ref|source)\s*\(/.test(value)) return `(${value.trim()})`;
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return `[${value.map(jinjaExpr).join(', ')}]`;
+  if (isRecord(value)) return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${jinjaExpr(v)}`).join(', ')}}`;
+  return JSON.stringify(String(value));
+}
+
+/**
+ * The template that runs a generic test's macro with its arguments, as dbt calls it: the macro
+ * named by `macro_name` (`test_<name>`, or `<package>.test_<name>`) with `model`, `column_name`
+ * and the test's other arguments.
+ */
+export function genericTestTemplate(test: DbtNode): { template: string } | { error: string } {
+  const kwargs = test.test_metadata?.kwargs ?? {};
+  const bad = Object.keys(kwargs).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+  if (bad !== undefined) return { error: `test argument ${JSON.stringify(bad)} is not a valid argument name` };
+  const args = Object.entries(kwargs).map(([k, v]) => `${k}=${jinjaExpr(v)}`);
+  // raw_code is `{{ <macro>(**_dbt_generic_test_kwargs) }}` and its config() call.
+  return { template: test.raw_code.replace('(**_dbt_generic_test_kwargs)', `(${args.join(', ')})`) };
+}
+
+/** Whether a generic test's macro comes from the project or a package (not one of dbt's own). */
+export function hasProjectTestMacro(test: DbtNode): boolean {
+  const macro = test.depends_on.macros[0];
+  return !!test.test_metadata && typeof macro === 'string' && !macro.startsWith('macro.dbt.');
+}

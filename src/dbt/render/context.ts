@@ -292,6 +292,11 @@ export function buildContext(host: ContextHost): Record<string, unknown> {
     ref,
     source,
     config,
+    // dbt's default: the tested relation, or a subquery of it when the test's `where` config is set.
+    get_where_subquery: (relation: unknown) => {
+      const where = host.state().node.config.where;
+      return typeof where === 'string' && where.trim() !== '' ? `(select * from ${String(relation)} where ${where}) dbt_subquery` : relation;
+    },
     var: varFn,
     env_var: envVar,
     target: { ...target, profile_name: target.profile_name ?? 'default', threads: target.threads ?? 1 },

@@ -264,7 +264,7 @@ describe('tests that cannot run', () => {
     expect(r.status).toBe('skipped');
     expect(r.failures).toBeNull();
     expect(r.sql).toBeNull();
-    expect(r.reason).toBe('generic test `shop.my_custom_check` has no built-in implementation in impact-review, and its macro is not rendered');
+    expect(r.reason).toBe('generic test `my_custom_check` has no built-in implementation in impact-review, and no `test_my_custom_check` macro in the project or its packages');
   });
 
   test('a generic test with missing arguments is skipped, naming the argument', async () => {
@@ -279,12 +279,12 @@ describe('tests that cannot run', () => {
     expect([r.status, r.reason]).toEqual(['skipped', "relationships: ref('nowhere') matches no node of the project"]);
   });
 
-  test('a singular test without compiled SQL is skipped', async () => {
+  test('a test whose SQL does not render is an error, as dbt test would fail it', async () => {
     const p = shopProject();
     const t = singularTest(p, 'broken_jinja', null, [ORDERS]);
     t.render_error = { file: 'tests/broken_jinja.sql', line: 2, message: "unexpected '}'", severity: 'error' };
     const [r] = await runPr(p, [t]);
-    expect([r.status, r.reason]).toEqual(['skipped', "singular test cannot run: its SQL did not render: unexpected '}'"]);
+    expect([r.status, r.reason]).toEqual(['error', "tests/broken_jinja.sql: did not render: unexpected '}'"]);
   });
 
   test('a broken expression errors with the warehouse message, and the other tests still run', async () => {
