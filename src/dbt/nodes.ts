@@ -121,6 +121,14 @@ export function snapshotNodes(file: ProjectFile, package_name: string, problems:
   });
 }
 
+/**
+ * A snapshot defined in YAML alone (dbt ≥ 1.9): `relation: ref('orders')` or `source('raw', 'orders')`
+ * instead of a `{% snapshot %}` block. Its SQL is what dbt builds: every column of that relation.
+ */
+export function yamlSnapshotNode(name: string, relation: string, file: ProjectFile, package_name: string): DbtNode {
+  return skeleton('snapshot', name, package_name, file, `select * from {{ ${relation.trim()} }}`, [package_name, ...folderParts(file.path), name]);
+}
+
 /** Lines between the top of the file and the template that was rendered (snapshot bodies start mid-file). */
 export function templateLineOffset(node: DbtNode): number {
   return lineOffsets.get(node) ?? 0;

@@ -4,7 +4,7 @@ import { buildGenericTest } from './generic-tests.js';
 import { buildGraphMaps } from './graph.js';
 import { macrosFromFile, resolveMacroDependencies } from './macro-files.js';
 import { Naming } from './naming.js';
-import { analysisNode, modelNode, pythonConfig, seedNode, singularTestNode, snapshotNodes, templateLineOffset } from './nodes.js';
+import { analysisNode, modelNode, pythonConfig, seedNode, singularTestNode, snapshotNodes, templateLineOffset, yamlSnapshotNode } from './nodes.js';
 import { readPackageFiles } from './package-files.js';
 import { discoverPackages, type LoadedPackage } from './packages.js';
 import { applyProperties, applyVersions, indexPatches, patchKey, sectionOf, testsFor, yamlConfig, type VersionInfo } from './patches.js';
@@ -184,6 +184,18 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
       ...pf.analyses.map((f) => analysisNode(f, pkg)),
     ];
     all.push(...fromFiles);
+  }
+  // dbt ≥ 1.9: snapshots declared in YAML with `relation:` and no SQL block of their own.
+  const sqlSnapshots = new Set(all.filter((n) => n.resource_type === 'snapshot').map((n) => `${n.package_name}.${n.name}`));
+  for (const e of entries) {
+    if (e.section !== 'snapshots' || sqlSnapshots.has(`${e.package_name}.${e.name}`)) continue;
+    const relation = e.entry.relation;
+    if (typeof relation !== 'string') continue;
+    if (!/^\s*(ref|source)\s*\(/.test(relation)) {
+      problems.push({ file: fileIn(e.package_name, e.file.original_file_path), line: e.line, message: `snapshot \`${e.name}\`: relation must be a ref() or source(), got ${JSON.stringify(relation)}`, severity: 'error' });
+      continue;
+    }
+    all.push(yamlSnapshotNode(e.name, relation, e.file, e.package_name));
   }
 
   // Configs (folder < YAML < config()), parse-mode render, naming.
