@@ -51,18 +51,16 @@ export interface ClassifyInput {
 export interface Classification {
   columns: ColumnChangeClass[];
   class: ColumnClass;
-  /** Why the whole row set changed, when it did (every column breaking). */
-  rowChange: ColumnReason[];
 }
 
 export function classifyModel(input: ClassifyInput): Classification {
   if (input.status === 'added') {
     const columns = input.headColumns.map((column) => ({ column, class: 'additive' as const, because: [{ kind: 'new_model' }] as ColumnReason[] }));
-    return { columns, class: 'additive', rowChange: [] };
+    return { columns, class: 'additive' };
   }
   if (input.status === 'removed') {
     const columns = input.baseColumns.map((column) => ({ column, class: 'breaking' as const, because: [{ kind: 'model_removed' }] as ColumnReason[] }));
-    return { columns, class: 'breaking', rowChange: [{ kind: 'model_removed' }] };
+    return { columns, class: 'breaking' };
   }
 
   const byKey = new Map<string, ColumnChangeClass>();
@@ -142,12 +140,17 @@ export function classifyModel(input: ClassifyInput): Classification {
   if (input.semantic?.status === 'unknown') cls = worstClass([cls], 'unknown');
   if (rowChange.length) cls = 'breaking';
   if (input.status === 'renamed' || input.reasons.some((r) => r.kind === 'relation')) cls = 'breaking';
-  return { columns, class: cls, rowChange };
+  return { columns, class: cls };
 }
 
 /** The semantic changes that change the model's rows (filters, joins, grain, sources); [] when none does. */
-export function rowChanges(changes: SemanticChange[]): ColumnReason[] {
+function rowChanges(changes: SemanticChange[]): ColumnReason[] {
   return changes.filter(changesRows).map((change) => ({ kind: 'rows_changed' as const, change }));
+}
+
+/** Whether any of a model's semantic changes changes its rows. */
+export function changesRowSet(changes: SemanticChange[]): boolean {
+  return changes.some(changesRows);
 }
 
 const ROW_LEVEL = new Set<SemanticChange['kind']>([

@@ -20,7 +20,7 @@ import { ownerOf } from '../dbt/owners.js';
 import { topologicalOrder } from '../dbt/graph.js';
 import type { DbtNode, Project } from '../dbt/types.js';
 import { columnLineage, type ColumnRef } from '../sql/columns.js';
-import { isWorse, rowChanges, worstClass } from './classify.js';
+import { changesRowSet, isWorse, worstClass } from './classify.js';
 import type { ChangeSet, ColumnClass, DownstreamNode, ModelChange } from './types.js';
 
 export interface DownstreamOptions {
@@ -190,7 +190,7 @@ function parentOf(relation: string, index: Map<string, string>): string | undefi
 function ownState(change: ModelChange): ModelState {
   const cols = new Map<string, ColState>();
   for (const c of change.columns) cols.set(c.column.toLowerCase(), { class: c.class });
-  const rows = change.status === 'removed' || rowChanges(change.semantic).length > 0;
+  const rows = change.status === 'removed' || changesRowSet(change.semantic);
   const fallback: ColumnClass = rows ? 'breaking' : change.semantic_status === 'unknown' ? 'unknown' : 'unchanged';
   // The columns' worst is what readers of columns inherit; a relation move does not reach them.
   const colClass = worstClass([...cols.values()].map((c) => c.class), fallback);
