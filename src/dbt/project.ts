@@ -388,11 +388,12 @@ export async function loadProjectWithCompiler(dir: string, options: LoadProjectO
   }
 
   if (options.compile !== false) {
+    const macroIds = new Set(macros.map((m) => m.unique_id));
     for (const n of Object.values(project.nodes)) {
       if (n.language === 'python' || n.render_error || unresolved.has(n)) continue;
       // A generic test runs dbt's own macro natively (src/assess); one defined in the project or a
       // package is rendered here with its arguments, as dbt compiles it.
-      const generic = n.resource_type === 'test' && n.test_metadata ? (hasProjectTestMacro(n) ? genericTestTemplate(n) : null) : undefined;
+      const generic = n.resource_type === 'test' && n.test_metadata ? (hasProjectTestMacro(n, macroIds) ? genericTestTemplate(n) : null) : undefined;
       if (generic === null) continue;
       if (generic && 'error' in generic) {
         n.render_error = { file: fileIn(n.package_name, n.original_file_path), message: generic.error, severity: 'error', unique_id: n.unique_id };

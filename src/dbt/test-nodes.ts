@@ -93,8 +93,11 @@ export function genericTestTemplate(test: DbtNode): { template: string } | { err
   return { template: test.raw_code.replace('(**_dbt_generic_test_kwargs)', `(${args.join(', ')})`) };
 }
 
-/** Whether a generic test's macro comes from the project or a package (not one of dbt's own). */
-export function hasProjectTestMacro(test: DbtNode): boolean {
+/**
+ * Whether a generic test's macro is one the project or an installed package defines (not one of
+ * dbt's own, and not a package's that is not installed: dbt_packages/ is rarely committed).
+ */
+export function hasProjectTestMacro(test: DbtNode, macroIds: ReadonlySet<string>): boolean {
   const macro = test.depends_on.macros[0];
-  return !!test.test_metadata && typeof macro === 'string' && !macro.startsWith('macro.dbt.');
+  return !!test.test_metadata && typeof macro === 'string' && !macro.startsWith('macro.dbt.') && macroIds.has(macro);
 }

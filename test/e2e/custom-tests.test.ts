@@ -75,4 +75,12 @@ describe('analyze(): generic tests defined in the project', () => {
     expect(renderReview(a)).toContain('| ❌ error | `broken_orders_` (broken) |');
     expect(testsOf(a).positive).toEqual(['pass', 0]);
   });
+
+  it("a package's test whose package is not installed (dbt_packages/ not committed) is skipped with why, not an error", async () => {
+    const schema = BASE['models/schema.yml'].replace('          - positive\n', '          - positive\n          - acme_tests.is_even\n');
+    const a = await review({ 'models/schema.yml': schema, 'models/orders.sql': BASE['models/orders.sql'].replace('id * 10 as amount', 'id * 20 as amount') });
+    const even = a.models.find((m) => m.name === 'orders')!.probe!.tests.find((t) => t.test_name === 'acme_tests.is_even')!;
+    expect([even.status, even.reason]).toEqual(['skipped', 'generic test `acme_tests.is_even` has no built-in implementation in impact-review, and no `test_is_even` macro in the project or its packages']);
+    expect(testsOf(a).positive).toEqual(['pass', 0]);
+  });
 });
