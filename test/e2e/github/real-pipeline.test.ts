@@ -71,4 +71,24 @@ describe('GitHub app with the real analysis on DuckDB', () => {
     // Approvals re-evaluate without warehouse work: the pipeline ran once.
     expect(h.calls).toHaveLength(1);
   });
+
+  it('a PR that only edits a seed CSV gets a review of the seed: its rows diffed, its tests run', async () => {
+    const repo = await shopRepository('pr1-cltv-90d');
+    const seedFile = 'project/seeds/country_codes.csv';
+    const head = { ...repo.base, [seedFile]: repo.base[seedFile].replace('MX,Mexico,LATAM', 'MX,Mexico,North America') + 'AE,United Arab Emirates,MEA\n' };
+    const sha = { base: 'd'.repeat(40), head: 'e'.repeat(40) };
+    h.fake.addCommit(h.repo, sha.base, repo.base);
+    h.fake.addCommit(h.repo, sha.head, head);
+    h.fake.openPull(h.repo, { number: 2, headSha: sha.head, baseSha: sha.base, files: [{ filename: seedFile, status: 'modified' }] });
+    await h.send('pull_request', pullRequestEvent(h.repo, h.repo.pulls.get(2)!, 'opened'));
+    await h.app.idle();
+
+    const [comment] = h.fake.botComments(h.repo, 2);
+    expect(comment.body).toContain('This PR modifies the seed `country_codes`.');
+    expect(comment.body).toContain("**New value** in `region` of `country_codes`: 'MEA': 1 rows");
+    expect(comment.body).toMatch(/❌ fail \| `accepted_values_country_codes_region__North_America__EMEA__APAC__LATAM` \(accepted_values\) \| `region` \| 1 \|/);
+    expect(comment.body).toContain('dbt seed --select country_codes');
+    const check = h.fake.checkRunsFor(h.repo, sha.head).at(-1);
+    expect(check?.conclusion).not.toBe('success');
+  });
 });
