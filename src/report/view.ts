@@ -3,7 +3,8 @@
  * templates decide every word, and partials keyed by finding kind / assumption key / action kind
  * word each item.
  */
-import type { Assessment, DownstreamNode, Finding, FindingSeverity } from '../assess/types.js';
+import type { Assessment, DownstreamNode, Finding, FindingSeverity, ModelReport } from '../assess/types.js';
+import type { SemanticChange } from '../sql/semantic-diff.js';
 import { teamName } from './format.js';
 import { type Limits, FOLD_AT } from './limits.js';
 import { limitsView } from './limits-view.js';
@@ -154,7 +155,9 @@ export function reviewView(assessment: Assessment, limits: Limits, options: { ap
     figures: f.figures,
     threshold: f.threshold ?? null,
   }));
-  const reasons = assessment.reasons.map((i) => assessment.findings[i]).filter(Boolean);
+  // Findings the summary would word alike (two shifted values of one column) are named once.
+  const worded = (f: Finding) => [f.kind, f.unique_id, f.column, f.figures.test, f.figures.name, f.figures.limit].map((v) => String(v ?? '')).join('\u0000');
+  const reasons = [...new Map(assessment.reasons.map((i) => assessment.findings[i]).filter(Boolean).map((f) => [worded(f), f])).values()];
   const models = assessment.models.map((m) => modelView(m, limits));
   const downstreamModels = [...assessment.downstream].filter((d) => d.resource_type !== 'exposure').sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
   const graph = mermaidGraph(assessment, limits.graphNodes);
@@ -188,7 +191,7 @@ export function reviewView(assessment: Assessment, limits: Limits, options: { ap
     summary: {
       changed: assessment.models.map((m) => ({ name: m.name, status: m.change.status, materialized: m.materialized, class: m.change.class })),
       changed_count: assessment.models.length,
-      key_changes: assessment.models.flatMap((m) => m.change.semantic.map(semanticSummary)).slice(0, 3),
+      key_changes: keyChanges(assessment.models, 3),
       downstream_count: downstreamModels.length,
       dashboards: assessment.exposures.map((e) => e.exposure?.label ?? e.name),
       changed_names: assessment.models.map((m) => m.name),
@@ -232,3 +235,28 @@ export function reviewView(assessment: Assessment, limits: Limits, options: { ap
 }
 
 export type ReviewView = ReturnType<typeof reviewView>;
+
+/** What a reader needs first: changes to the rows, then to values, then to the columns. */
+const KEY_CHANGE_ORDER: SemanticChange['kind'][] = [
+  'filter_added', 'filter_removed', 'filter_changed', 'join_added', 'join_removed', 'join_changed', 'group_by_changed', 'source_added', 'source_removed',
+  'case_threshold_changed', 'column_expression_changed', 'column_added', 'column_removed',
+];
+/** The summary quotes a change at most this long; the model's Key Changes hold the whole of it. */
+const KEY_CHANGE_CHARS = 160;
+
+/** The summary's key changes: the most telling `limit` semantic changes, grouped by model. */
+function keyChanges(models: ModelReport[], limit: number): { model: string; changes: string[] }[] {
+  const rank = (c: SemanticChange) => KEY_CHANGE_ORDER.indexOf(c.kind);
+  const picked = models
+    .flatMap((m, order) => m.change.semantic.map((c) => ({ model: m.name, order, c })))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.order - b.order)
+    .slice(0, limit);
+  const out: { model: string; changes: string[] }[] = [];
+  for (const { model, c } of picked.sort((a, b) => a.order - b.order || rank(a.c) - rank(b.c))) {
+    const text = semanticSummary(c);
+    const short = text.length > KEY_CHANGE_CHARS ? `${text.slice(0, KEY_CHANGE_CHARS).replace(/\s+\S*$/, '')} …` : text;
+    const group = out.at(-1)?.model === model ? out.at(-1)! : out[out.push({ model, changes: [] }) - 1];
+    group.changes.push(short);
+  }
+  return out;
+}

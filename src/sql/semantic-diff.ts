@@ -8,8 +8,15 @@
 import { analyzeSelect, type Predicate, type SelectAnalysis } from './columns.js';
 import { lex, lexRulesFor } from './tokens.js';
 
-/** A relative date window or, when the predicate is not one, its SQL text (qualifiers dropped). */
-export type FilterPhrase = { form: 'within_last'; column: string; n: number; unit: DateUnit } | { form: 'plain'; text: string };
+/**
+ * A date window or, when the predicate is not one, its SQL text (qualifiers dropped):
+ * `within_last` ends today (current_date, now()); `within_before` is a lower bound N units before a
+ * fixed date paired with an upper bound below that date; `since` is such a lower bound alone.
+ */
+export type FilterPhrase =
+  | { form: 'within_last'; column: string; n: number; unit: DateUnit }
+  | { form: 'within_before' | 'since'; column: string; n: number; unit: DateUnit; anchor: string }
+  | { form: 'plain'; text: string };
 
 export type DateUnit = 'day' | 'week' | 'month' | 'year' | 'hour';
 
@@ -135,7 +142,37 @@ function filterChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChan
     }
   }
   for (const r of removed) out.push({ kind: 'filter_removed', column: columnsOf(r), before: r.text, phrase: { key: 'filter_removed', filter: describeFilter(plain(r.text)) } });
+  return pairWindows(out);
+}
+
+/**
+ * A lower bound N units before a fixed date and an upper bound below that same date, both added on
+ * one column, are one window: `order_date >= dateadd(day, -90, '2026-11-01') and order_date < '2026-11-01'`.
+ */
+function pairWindows(changes: SemanticChange[]): SemanticChange[] {
+  const out = [...changes];
+  for (const lower of changes) {
+    const phrase = lower.kind === 'filter_added' && lower.phrase.key === 'filter_added' ? lower.phrase.filter : null;
+    if (!phrase || phrase.form !== 'since') continue;
+    const upper = out.find((c) => c !== lower && c.kind === 'filter_added' && c.after !== undefined && upperBound(plain(c.after)) === `${phrase.column}\u0000${phrase.anchor}`);
+    if (!upper) continue;
+    const merged: SemanticChange = {
+      kind: 'filter_added',
+      column: lower.column,
+      after: `${lower.after} and ${upper.after}`,
+      phrase: { key: 'filter_added', filter: { ...phrase, form: 'within_before' } },
+    };
+    out.splice(out.indexOf(lower), 1, merged);
+    out.splice(out.indexOf(upper), 1);
+  }
   return out;
+}
+
+/** `column < anchor` (or `<=`) with a fixed date: column and anchor date, else undefined. */
+function upperBound(text: string): string | undefined {
+  const m = new RegExp(`^(\\w+) <=? ${ANCHOR_DATE}$`, 'i').exec(text);
+  const date = m ? anchorDate(m[2]) : undefined;
+  return m && date ? `${m[1]}\u0000${date}` : undefined;
 }
 
 function joinChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChange[] {
@@ -209,17 +246,44 @@ function balanced(s: string): boolean {
 }
 
 const UNIT = '(day|days|week|weeks|month|months|year|years|hour|hours)';
+/** Today, in the spellings warehouses accept. */
+const NOW = "(?:current_date|current_date\\(\\)|current_timestamp|current_timestamp\\(\\)|now\\(\\)|getdate\\(\\)|sysdate\\(\\))";
+/** A fixed date: `'2026-11-01'`, `date '2026-11-01'`, `cast('2026-11-01' as date)`, `'2026-11-01'::date`. */
+const ANCHOR_DATE = "(\\(?(cast\\('\\d{4}-\\d{2}-\\d{2}' as (?:date|timestamp)\\)|date '\\d{4}-\\d{2}-\\d{2}'|'\\d{4}-\\d{2}-\\d{2}'(?:::(?:date|timestamp))?)\\)?)";
 
-/** A predicate (plain text), recognising relative date windows: `order_date >= dateadd(day, -90, current_date)`. */
-export function describeFilter(text: string): FilterPhrase {
-  const rel = [
-    new RegExp(`^(\\w+) >=? dateadd\\('?${UNIT}'?, -(\\d+), (current_date|current_date\\(\\)|current_timestamp|current_timestamp\\(\\)|now\\(\\)|getdate\\(\\))\\)$`, 'i'),
-    new RegExp(`^(\\w+) >=? (?:current_date|current_timestamp|now\\(\\)|getdate\\(\\)) - interval '?(\\d+) ${UNIT}'?$`, 'i'),
+function anchorDate(text: string): string | undefined {
+  return /(\d{4}-\d{2}-\d{2})/.exec(text)?.[1];
+}
+
+/**
+ * `<anchor> minus N units` in the forms dbt's cross-database dateadd and hand-written SQL take:
+ * `dateadd(day, -90, A)`, `A - interval '90 days'`, `A - interval 90 day`, and DuckDB's compiled
+ * `(A + cast(-90 as bigint) * interval 1 day)`.
+ */
+function minusUnits(expr: string): { anchor: string; n: number; unit: DateUnit } | undefined {
+  const forms: [RegExp, (m: RegExpExecArray) => [string, string, string]][] = [
+    [new RegExp(`^dateadd\\('?${UNIT}'?, -(\\d+), (.+)\\)$`, 'i'), (m) => [m[3], m[2], m[1]]],
+    [new RegExp(`^\\(?(.+?) - interval '?(\\d+)'? ?'?${UNIT}'?\\)?$`, 'i'), (m) => [m[1], m[2], m[3]]],
+    [new RegExp(`^\\(?(.+?) \\+ cast\\(-(\\d+) as bigint\\) \\* interval '?1'? ?'?${UNIT}'?\\)?$`, 'i'), (m) => [m[1], m[2], m[3]]],
   ];
-  const a = rel[0].exec(text);
-  if (a) return { form: 'within_last', column: a[1], n: Number(a[3]), unit: unit(a[2]) };
-  const b = rel[1].exec(text);
-  if (b) return { form: 'within_last', column: b[1], n: Number(b[2]), unit: unit(b[3]) };
+  for (const [re, parts] of forms) {
+    const m = re.exec(expr.trim());
+    if (!m) continue;
+    const [anchor, n, u] = parts(m);
+    return { anchor: anchor.trim(), n: Number(n), unit: unit(u) };
+  }
+  return undefined;
+}
+
+/** A predicate (plain text), recognising date windows: `order_date >= dateadd(day, -90, current_date)`. */
+export function describeFilter(text: string): FilterPhrase {
+  const m = /^(\w+) >=? (.+)$/s.exec(text);
+  const window = m ? minusUnits(m[2]) : undefined;
+  if (m && window) {
+    if (new RegExp(`^${NOW}$`, 'i').test(window.anchor)) return { form: 'within_last', column: m[1], n: window.n, unit: window.unit };
+    const date = new RegExp(`^${ANCHOR_DATE}$`, 'i').test(window.anchor) ? anchorDate(window.anchor) : undefined;
+    if (date) return { form: 'since', column: m[1], n: window.n, unit: window.unit, anchor: date };
+  }
   return { form: 'plain', text };
 }
 

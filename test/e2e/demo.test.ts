@@ -35,6 +35,13 @@ describe('the demo', () => {
     expect(model.probe.tests.every((t: { status: string }) => t.status === 'pass')).toBe(true);
   });
 
+  it("PR 1's summary says what the change means, the 90-day window first, each reason once", async () => {
+    const text = await run('1', 'markdown');
+    const summary = text.slice(text.indexOf('## Summary'), text.indexOf('### Affected Dashboards'));
+    expect(summary).toContain('Key changes in `mart_customer_revenue`: now only includes rows where order_date is within the 90 days before 2026-11-01;');
+    expect(summary.match(/a distribution shift in `cltv_segment`/g)).toHaveLength(1);
+  });
+
   it('PR 2 adds models with no production baseline: tests, schedule and cost, no comparison', async () => {
     const text = await run('2', 'markdown');
     expect(text).toContain('mart_orders_enriched');

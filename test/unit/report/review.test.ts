@@ -25,6 +25,10 @@ describe('PR 1 review (CLTV 90 days)', () => {
   test('summary counts downstream models and dashboards', () => {
     const summary = section(review, '## Summary');
     expect(summary).toContain('modifies the table model `mart_customer_revenue`');
+    // The row-set change leads; long changes are cut in the summary (the model's Key Changes hold them whole).
+    expect(summary).toContain(
+      'Key changes: now only includes rows where order_date is within the 90 days before 2026-11-01; cltv_segment thresholds changed: High &gt;= 5000, Medium &gt;= 1000 (new), Low; new column net_revenue_90d: sum(order_amount - refund_amount).',
+    );
     expect(summary).toContain('**8 downstream models** and **3 dashboards** (Finance Metrics, Retention Analytics and Customer Cohort Analysis)');
   });
 

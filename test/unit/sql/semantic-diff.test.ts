@@ -37,6 +37,22 @@ describe('semanticDiff', () => {
     expect(oneWeek.map(semanticSummary)).toEqual(['now only includes rows where order_date is within the last 1 week']);
   });
 
+  it('a window before a fixed date (a var), as dbt.dateadd compiles on each warehouse, is one change in words', () => {
+    const withWhere = (w: string) => base.replace("where o.status = 'completed'", `where o.status = 'completed' and ${w}`);
+    const words = (w: string, dialect: string) => semanticDiff(base, withWhere(w), dialect).map((c) => [c.kind, semanticSummary(c)]);
+    const expected = [['filter_added', 'now only includes rows where order_date is within the 90 days before 2026-11-01']];
+    // DuckDB (dbt-duckdb's dateadd), Snowflake, and hand-written Postgres-style intervals.
+    expect(words("o.order_date >= (cast('2026-11-01' as date) + cast(-90 as bigint) * interval 1 day) and o.order_date < cast('2026-11-01' as date)", 'duckdb')).toEqual(expected);
+    expect(words("o.order_date >= dateadd(day, -90, '2026-11-01'::date) and o.order_date < '2026-11-01'::date", 'snowflake')).toEqual(expected);
+    expect(words("o.order_date >= date '2026-11-01' - interval '90 days' and o.order_date < date '2026-11-01'", 'postgres')).toEqual(expected);
+    // A lower bound alone says so; an upper bound on another date is a second change.
+    expect(words("o.order_date >= dateadd(day, -30, '2026-11-01')", 'snowflake')).toEqual([['filter_added', 'now only includes rows where order_date is on or after 30 days before 2026-11-01']]);
+    expect(words("o.order_date >= dateadd(day, -30, '2026-11-01') and o.order_date < '2026-10-01'", 'snowflake')).toEqual([
+      ['filter_added', 'now only includes rows where order_date is on or after 30 days before 2026-11-01'],
+      ['filter_added', "now only includes rows where order_date < '2026-10-01'"],
+    ]);
+  });
+
   it('describes a removed and a changed filter', () => {
     const removed = semanticDiff(base, base.replace("where o.status = 'completed'", ''), 'snowflake');
     expect(removed.map((c) => [c.kind, semanticSummary(c)])).toEqual([['filter_removed', "no longer requires status = 'completed'"]]);
