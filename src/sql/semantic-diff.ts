@@ -36,8 +36,12 @@ export type CaseBranch =
   | { form: 'condition'; value: string; condition: string }
   | { form: 'otherwise'; value: string };
 
-/** One branch in a thresholds change: moved (the diff finds these), or added / kept when a branch list says so. */
-export type ThresholdItem = { form: 'moved'; before: CaseBranch; after: CaseBranch } | { form: 'added'; branch: CaseBranch } | { form: 'kept'; branch: CaseBranch };
+/** One branch in a thresholds change: moved, added, removed, or kept (listed so the buckets read whole). */
+export type ThresholdItem =
+  | { form: 'moved'; before: CaseBranch; after: CaseBranch }
+  | { form: 'added'; branch: CaseBranch }
+  | { form: 'removed'; branch: CaseBranch }
+  | { form: 'kept'; branch: CaseBranch };
 
 /** What a new column computes: its CASE buckets, or its expression. */
 export type DefinitionPhrase = { form: 'case'; branches: CaseBranch[] } | { form: 'expression'; text: string };
@@ -55,7 +59,7 @@ export type SemanticPhrase =
   | { key: 'column_added'; column: string; definition: DefinitionPhrase }
   | { key: 'column_removed'; column: string }
   | { key: 'column_expression_changed'; change: ExpressionPhrase }
-  | { key: 'case_threshold_changed'; column: string; thresholds: ThresholdItem[] }
+  | { key: 'case_threshold_changed'; column: string; thresholds: ThresholdItem[]; subject?: ExpressionPhrase }
   | { key: 'filter_added'; filter: FilterPhrase }
   | { key: 'filter_removed'; filter: FilterPhrase }
   | { key: 'filter_changed'; before: FilterPhrase; after: FilterPhrase }
@@ -117,6 +121,11 @@ function columnChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChan
     const thresholds = thresholdChange(old.definition, c.definition);
     if (thresholds) {
       out.push({ kind: 'case_threshold_changed', column: c.name, before: old.definition, after: c.definition, phrase: { key: 'case_threshold_changed', column: c.name, thresholds } });
+      continue;
+    }
+    const buckets = bucketChange(c.name, old.definition, c.definition);
+    if (buckets) {
+      out.push({ kind: 'case_threshold_changed', column: c.name, before: old.definition, after: c.definition, phrase: { key: 'case_threshold_changed', column: c.name, ...buckets } });
       continue;
     }
     const change = describeExpressionChange(c.name, plain(old.definition), plain(c.definition));
@@ -311,10 +320,35 @@ export function describeExpressionChange(column: string, before: string, after: 
   if (ab && aa && ab[2] === aa[2] && ab[1].toLowerCase() !== aa[1].toLowerCase()) return { form: 'function_changed', column, before: ab[1], after: aa[1] };
   // Same function around a changed argument (`sum(amount)` → `sum(amount - refund_amount)`): describe the argument.
   if (ab && aa && ab[1].toLowerCase() === aa[1].toLowerCase()) {
-    const inner = describeExpressionChange(column, unwrap(ab[2]), unwrap(aa[2]));
+    // One argument changed (`coalesce(sum(amount), 0)` → `coalesce(sum(amount - refund), 0)`): describe it.
+    const [argsB, argsA] = [topLevelArgs(ab[2]), topLevelArgs(aa[2])];
+    const differing = argsB.length === argsA.length ? argsB.flatMap((x, i) => (x === argsA[i] ? [] : [i])) : [];
+    const [pb, pa] = differing.length === 1 ? [argsB[differing[0]], argsA[differing[0]]] : [ab[2], aa[2]];
+    const inner = describeExpressionChange(column, unwrap(pb), unwrap(pa));
     if (inner.form !== 'changed') return inner;
   }
   return { form: 'changed', column, before, after };
+}
+
+/** A call's arguments split at top-level commas (quotes and parentheses respected). */
+function topLevelArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out;
 }
 
 function unwrap(s: string): string {
@@ -336,6 +370,42 @@ export function caseBranches(definition: string): CaseBranch[] | undefined {
   const other = /\belse '((?:[^']|'')*)' end$/i.exec(text);
   if (other) branches.push({ form: 'otherwise', value: other[1] });
   return branches.length ? branches : undefined;
+}
+
+/**
+ * Two CASE expressions of threshold buckets whose buckets differ (one added, removed or moved) and
+ * whose compared expression may have changed too: `High >= 5000, Low` → `High >= 5000, Medium >= 1000
+ * (new), Low`, and `sum(order_amount)` → `sum(order_amount - refund_amount)` as the subject's change.
+ */
+function bucketChange(column: string, before: string, after: string): { thresholds: ThresholdItem[]; subject?: ExpressionPhrase } | undefined {
+  const b = caseBranches(before);
+  const a = caseBranches(after);
+  if (!b || !a || !b.every((x) => x.form !== 'condition') || !a.every((x) => x.form !== 'condition')) return undefined;
+  const byValue = new Map(b.map((x) => [x.value, x]));
+  const items: ThresholdItem[] = a.map((x) => {
+    const old = byValue.get(x.value);
+    if (!old) return { form: 'added', branch: x };
+    return JSON.stringify(old) === JSON.stringify(x) ? { form: 'kept', branch: x } : { form: 'moved', before: old, after: x };
+  });
+  for (const x of b) if (!a.some((y) => y.value === x.value)) items.push({ form: 'removed', branch: x });
+  const sb = caseSubject(before);
+  const sa = caseSubject(after);
+  const subject = sb && sa && sb !== sa ? describeExpressionChange(column, sb, sa) : undefined;
+  if (items.every((i) => i.form === 'kept') && !subject) return undefined;
+  return subject ? { thresholds: items, subject } : { thresholds: items };
+}
+
+/** The one expression every threshold branch of a CASE compares (`coalesce(sum(amount), 0)`), if they share it. */
+function caseSubject(definition: string): string | undefined {
+  const text = plain(definition);
+  const subjects = new Set<string>();
+  const when = /\bwhen (.+?) then '(?:[^']|'')*'/gi;
+  for (let m = when.exec(text); m; m = when.exec(text)) {
+    const cmp = /^(.+?)\s*(>=|<=|<>|!=|>|<|=)\s*-?[\d.]+$/.exec(m[1].replace(/^\((.*)\)$/, '$1'));
+    if (!cmp) return undefined;
+    subjects.add(cmp[1].trim());
+  }
+  return subjects.size === 1 ? [...subjects][0] : undefined;
 }
 
 /** When two CASE expressions differ only in their numbers, the branches that moved (`High >= 5000` → `High >= 6000`). */

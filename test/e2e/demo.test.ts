@@ -38,7 +38,9 @@ describe('the demo', () => {
   it("PR 1's summary says what the change means, the 90-day window first, each reason once", async () => {
     const text = await run('1', 'markdown');
     const summary = text.slice(text.indexOf('## Summary'), text.indexOf('### Affected Dashboards'));
-    expect(summary).toContain('Key changes in `mart_customer_revenue`: now only includes rows where order_date is within the 90 days before 2026-11-01;');
+    expect(summary).toContain(
+      'Key changes in `mart_customer_revenue`: now only includes rows where order_date is within the 90 days before 2026-11-01; cltv_segment thresholds changed: High &gt;= 5000, Medium &gt;= 1000 (new), Low; cltv_segment now subtracts refund_amount;',
+    );
     expect(summary.match(/a distribution shift in `cltv_segment`/g)).toHaveLength(1);
   });
 

@@ -53,6 +53,21 @@ describe('semanticDiff', () => {
     ]);
   });
 
+  it('a CASE whose buckets and compared expression both changed reads as buckets plus the expression edit', () => {
+    const seg = (expr: string, cases: string) => base.replace('count(*) as orders', `count(*) as orders, case ${cases.replace(/X/g, expr)} end as segment`);
+    const before = seg('coalesce(sum(o.amount), 0)', "when X >= 5000 then 'High' else 'Low'");
+    const after = seg('coalesce(sum(o.amount - o.refund_amount), 0)', "when X >= 5000 then 'High' when X >= 1000 then 'Medium' else 'Low'");
+    const changes = semanticDiff(before, after, 'snowflake');
+    expect(changes.map((c) => [c.kind, semanticSummary(c)])).toEqual([
+      ['case_threshold_changed', 'segment thresholds changed: High >= 5000, Medium >= 1000 (new), Low; segment now subtracts refund_amount'],
+    ]);
+    // A bucket dropped, same expression.
+    const dropped = semanticDiff(after, seg('coalesce(sum(o.amount - o.refund_amount), 0)', "when X >= 5000 then 'High' else 'Low'"), 'snowflake');
+    expect(dropped.map(semanticSummary)).toEqual(['segment thresholds changed: High >= 5000, Low, Medium >= 1000 (removed)']);
+    // One argument of a call changed: that argument's edit, not the whole expression.
+    expect(semanticSummary({ key: 'column_expression_changed', change: describeExpressionChange('revenue', 'coalesce(sum(amount), 0)', 'coalesce(sum(amount - refund), 0)') })).toBe('revenue now subtracts refund');
+  });
+
   it('describes a removed and a changed filter', () => {
     const removed = semanticDiff(base, base.replace("where o.status = 'completed'", ''), 'snowflake');
     expect(removed.map((c) => [c.kind, semanticSummary(c)])).toEqual([['filter_removed', "no longer requires status = 'completed'"]]);
