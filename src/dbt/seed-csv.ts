@@ -4,7 +4,9 @@
  */
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends; blank lines are skipped. */
-export function parseCsv(text: string, maxRecords = Infinity): string[][] {
+export function parseCsv(input: string, maxRecords = Infinity): string[][] {
+  // A byte-order mark (Excel's UTF-8 CSVs) is not part of the first header.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

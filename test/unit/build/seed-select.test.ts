@@ -53,6 +53,12 @@ describe('seedSelectSql on DuckDB', () => {
     expect(configured.columns.find((c) => c.name === 'population')?.type).toBe('DECIMAL(12,1)');
   });
 
+  test('a CSV saved with a byte-order mark and CRLF line ends (Excel) has the same columns and values', async () => {
+    const { relation, columns } = await built(w, 'pr_excel', `\ufeff${CSV.replace(/\n/g, '\r\n')}`);
+    expect(columns.map((c) => c.name)).toEqual(['code', 'name', 'population', 'area', 'joined']);
+    expect((await w.query(`select count(*) as n from ${relation} where code in ('GB', 'CI', 'NZ')`)).rows[0].n).toBe(3);
+  });
+
   test('a new seed (no production table) gets the types the seed loader infers', async () => {
     const { columns } = await built(w, 'pr_new', CSV, {}, 'main.no_such_seed');
     expect(columns.map((c) => c.type)).toEqual(['VARCHAR', 'VARCHAR', 'BIGINT', 'DOUBLE', 'DATE']);
