@@ -242,6 +242,16 @@ export function modelView(model: ModelReport, limits: Limits) {
           rows: diff ? { base: formatInteger(diff.rows.base), head: formatInteger(diff.rows.head), change: deltaOf(diff.rows.base, diff.rows.head) } : null,
           removed_columns: diff?.schema.removed ?? [],
           identical: diff?.identical ?? false,
+          // Keyed row counts and the columns whose values differ: what a data-only change (a seed) did.
+          keyed:
+            diff && diff.rows.added !== null && diff.rows.removed !== null && diff.rows.changed !== null
+              ? {
+                  added: diff.rows.added,
+                  removed: diff.rows.removed,
+                  changed: diff.rows.changed,
+                  columns: Object.entries(diff.columns).filter(([, c]) => (c.mismatched ?? 0) > 0).map(([name]) => name),
+                }
+              : null,
         }
       : null,
     tests,

@@ -81,7 +81,7 @@ describe('analyze(): a PR that edits a seed', () => {
     expect(text).toContain('This PR modifies the seed `regions`.');
     expect(text).toContain('seed data');
     expect(text).toContain('MEA');
-    expect(text).toContain("The seed's CSV changed; the comparison with production shows which rows and columns differ.");
+    expect(text).toContain("The seed's CSV changed: 1 row added, 1 removed, 1 changed (in `region`).");
     expect(text).toContain('dbt seed --select regions');
     // Shares of a column of unique values (the key, the names) move with every row added or
     // removed: those are reported as rows, not as distribution shifts.
