@@ -242,16 +242,7 @@ export function modelView(model: ModelReport, limits: Limits) {
           rows: diff ? { base: formatInteger(diff.rows.base), head: formatInteger(diff.rows.head), change: deltaOf(diff.rows.base, diff.rows.head) } : null,
           removed_columns: diff?.schema.removed ?? [],
           identical: diff?.identical ?? false,
-          // Keyed row counts and the columns whose values differ: what a data-only change (a seed) did.
-          keyed:
-            diff && diff.rows.added !== null && diff.rows.removed !== null && diff.rows.changed !== null
-              ? {
-                  added: diff.rows.added,
-                  removed: diff.rows.removed,
-                  changed: diff.rows.changed,
-                  columns: Object.entries(diff.columns).filter(([, c]) => (c.mismatched ?? 0) > 0).map(([name]) => name),
-                }
-              : null,
+          keyed: diff ? keyedChange(diff) : null,
         }
       : null,
     tests,
@@ -283,3 +274,10 @@ export function modelView(model: ModelReport, limits: Limits) {
 }
 
 export type ModelView = ReturnType<typeof modelView>;
+
+/** Keyed row counts and the columns whose values differ: what a data-only change (a seed) did; null without a key. */
+export function keyedChange(diff: TableDiff): { added: number; removed: number; changed: number; columns: string[] } | null {
+  const { added, removed, changed } = diff.rows;
+  if (added === null || removed === null || changed === null) return null;
+  return { added, removed, changed, columns: Object.entries(diff.columns).filter(([, c]) => (c.mismatched ?? 0) > 0).map(([name]) => name) };
+}

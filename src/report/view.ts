@@ -10,7 +10,7 @@ import { type Limits, FOLD_AT } from './limits.js';
 import { limitsView } from './limits-view.js';
 import { mermaidGraph } from './mermaid.js';
 import { semanticSummary } from './semantic.js';
-import { CLASS_ICON, modelView, take } from './model-view.js';
+import { CLASS_ICON, keyedChange, modelView, take } from './model-view.js';
 
 const SEVERITY_ICON: Record<FindingSeverity, string> = { blocker: '🛑', warning: '⚠️', info: 'ℹ️' };
 
@@ -244,19 +244,30 @@ const KEY_CHANGE_ORDER: SemanticChange['kind'][] = [
 /** The summary quotes a change at most this long; the model's Key Changes hold the whole of it. */
 const KEY_CHANGE_CHARS = 160;
 
-/** The summary's key changes: the most telling `limit` semantic changes, grouped by model. */
-function keyChanges(models: ModelReport[], limit: number): { model: string; changes: string[] }[] {
+interface KeyChange {
+  model: string;
+  changes: string[];
+  /** A seed's data change, from its keyed diff (seeds have no SQL to describe). */
+  rows?: { added: number; removed: number; changed: number; columns: string[] };
+}
+
+/** The summary's key changes: the most telling `limit` semantic changes, grouped by model, then changed seeds' rows. */
+function keyChanges(models: ModelReport[], limit: number): KeyChange[] {
   const rank = (c: SemanticChange) => KEY_CHANGE_ORDER.indexOf(c.kind);
   const picked = models
     .flatMap((m, order) => m.change.semantic.map((c) => ({ model: m.name, order, c })))
     .sort((a, b) => rank(a.c) - rank(b.c) || a.order - b.order)
     .slice(0, limit);
-  const out: { model: string; changes: string[] }[] = [];
+  const out: KeyChange[] = [];
   for (const { model, c } of picked.sort((a, b) => a.order - b.order || rank(a.c) - rank(b.c))) {
     const text = semanticSummary(c);
     const short = text.length > KEY_CHANGE_CHARS ? `${text.slice(0, KEY_CHANGE_CHARS).replace(/\s+\S*$/, '')} …` : text;
     const group = out.at(-1)?.model === model ? out.at(-1)! : out[out.push({ model, changes: [] }) - 1];
     group.changes.push(short);
+  }
+  for (const m of models) {
+    const rows = m.materialized === 'seed' && m.probe?.diff ? keyedChange(m.probe.diff) : null;
+    if (rows && out.length < limit) out.push({ model: m.name, changes: [], rows });
   }
   return out;
 }

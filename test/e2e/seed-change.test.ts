@@ -78,7 +78,7 @@ describe('analyze(): a PR that edits a seed', () => {
     expect(a.exposures.map((d) => d.name)).toContain('sales_dashboard');
     expect(a.verdict).toBe('NOT_SAFE');
     const text = renderReview(a);
-    expect(text).toContain('This PR modifies the seed `regions`.');
+    expect(text).toContain('This PR modifies the seed `regions`. Key changes: 1 row added, 1 removed, 1 changed (in `region`).');
     expect(text).toContain('seed data');
     expect(text).toContain('MEA');
     expect(text).toContain("The seed's CSV changed: 1 row added, 1 removed, 1 changed (in `region`).");

@@ -84,7 +84,7 @@ describe('GitHub app with the real analysis on DuckDB', () => {
     await h.app.idle();
 
     const [comment] = h.fake.botComments(h.repo, 2);
-    expect(comment.body).toContain('This PR modifies the seed `country_codes`.');
+    expect(comment.body).toContain('This PR modifies the seed `country_codes`. Key changes: 1 row added, 0 removed, 1 changed (in `region`).');
     expect(comment.body).toContain("**New value** in `region` of `country_codes`: 'MEA': 1 rows");
     expect(comment.body).toMatch(/❌ fail \| `accepted_values_country_codes_region__North_America__EMEA__APAC__LATAM` \(accepted_values\) \| `region` \| 1 \|/);
     expect(comment.body).toContain('dbt seed --select country_codes');
