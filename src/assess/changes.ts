@@ -6,7 +6,7 @@
  */
 import type { DbtNode, Project } from '../dbt/types.js';
 import { columnLineage } from '../sql/columns.js';
-import { semanticDiffResult, type SemanticDiffResult } from '../sql/semantic-diff.js';
+import { describeSelect, semanticDiffResult, type SemanticDiffResult } from '../sql/semantic-diff.js';
 import { classifyModel } from './classify.js';
 import { normalizeMacro, normalizeSql, rewriteRelations, sameValue } from './normalize.js';
 import { configReasons, propertyReasons, testReason, testsByModel } from './property-changes.js';
@@ -48,7 +48,7 @@ export function detectChanges(base: Project, head: Project, options: DetectChang
     const rename = renamedFrom.get(id);
     const node = headNodes.get(id) as DbtNode;
     if (!rename) {
-      models.push(finish(added(node, base), null, node, dialect));
+      models.push(finish(added(node, base, head, dialect), null, node, dialect));
       continue;
     }
     const reasons: ChangeReason[] = [
@@ -132,9 +132,23 @@ function emptyChange(node: DbtNode, status: ChangeStatus): ModelChange {
   };
 }
 
-function added(node: DbtNode, base: Project): ModelChange {
+function added(node: DbtNode, base: Project, head: Project, dialect: string): ModelChange {
   const wasDisabled = (base.disabled[node.unique_id] ?? []).length > 0;
-  return { ...emptyChange(node, 'added'), reasons: [{ kind: 'new', detail: { file: node.original_file_path, ...(wasDisabled ? { enabled: true } : {}) } }] };
+  const change: ModelChange = { ...emptyChange(node, 'added'), reasons: [{ kind: 'new', detail: { file: node.original_file_path, ...(wasDisabled ? { enabled: true } : {}) } }] };
+  const described = node.language === 'sql' && node.resource_type !== 'seed' && node.compiled_code ? describeSelect(node.compiled_code, dialect) : null;
+  if (described) change.select_summary = { ...described, reads: described.reads.map((r) => nameOfRelation(head, r)) };
+  return change;
+}
+
+/** A relation as the project names it: the model's or seed's name, `source.table`, else the relation itself. */
+function nameOfRelation(project: Project, relation: string): string {
+  const norm = (t: string) => t.replace(/["`]/g, '').toLowerCase();
+  const r = norm(relation);
+  const matches = (full: string) => norm(full) === r || norm(full).endsWith(`.${r}`);
+  const node = Object.values(project.nodes).find((n) => n.relation_name && matches(n.relation_name));
+  if (node) return node.name;
+  const source = Object.values(project.sources).find((x) => matches(x.relation_name));
+  return source ? `${source.source_name}.${source.name}` : relation;
 }
 
 /** Fills semantic and column classes for a change, from the SQL of both sides. */

@@ -7,7 +7,7 @@ import type { ModelCost, PricingAssumptions } from '../cost/cost.js';
 import type { ModelSchedule } from '../cost/schedule.js';
 import type { Problem } from '../dbt/types.js';
 import type { TableDiff } from '../diff/types.js';
-import type { SemanticChange } from '../sql/semantic-diff.js';
+import type { SelectDescription, SemanticChange } from '../sql/semantic-diff.js';
 import type { TestResult } from './tests.js';
 
 export type ChangeStatus = 'added' | 'removed' | 'renamed' | 'modified';
@@ -72,6 +72,8 @@ export interface ModelChange {
   semantic: SemanticChange[];
   semantic_status: 'ok' | 'unknown' | 'not_applicable';
   semantic_reason?: string;
+  /** A new SQL model: what its SELECT reads, which rows it keeps and its grain. */
+  select_summary?: SelectDescription;
   /** Per output column, for this model. */
   columns: ColumnChangeClass[];
   /** The model's overall class: the worst of its columns', or breaking when sources or grain changed. */

@@ -117,6 +117,11 @@ export function registerReportHelpers(): typeof handlebars {
     const partial = h.partials['semantic/change'];
     return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(phrase)) : '';
   });
+  /** A new model's SELECT described (plain text: wrap it in `text` for markdown). */
+  h.registerHelper('selectDescription', (description: unknown) => {
+    const partial = h.partials['semantic/description'];
+    return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(description)) : '';
+  });
 
   const root = join(templatesDir, 'partials');
   for (const file of partialFiles(root)) {

@@ -227,6 +227,7 @@ export function modelView(model: ModelReport, limits: Limits) {
     semantic: take(model.change.semantic, limits.keyChanges),
     semantic_status: model.change.semantic_status,
     semantic_reason: model.change.semantic_reason ?? null,
+    select_summary: model.change.select_summary ?? null,
     problems: model.problems,
     no_baseline: !probe?.production_relation,
     probe: probe

@@ -4,7 +4,7 @@
  * word each item.
  */
 import type { Assessment, DownstreamNode, Finding, FindingSeverity, ModelReport } from '../assess/types.js';
-import type { SemanticChange } from '../sql/semantic-diff.js';
+import type { SelectDescription, SemanticChange } from '../sql/semantic-diff.js';
 import { teamName } from './format.js';
 import { type Limits, FOLD_AT } from './limits.js';
 import { limitsView } from './limits-view.js';
@@ -249,6 +249,8 @@ interface KeyChange {
   changes: string[];
   /** A seed's data change, from its keyed diff (seeds have no SQL to describe). */
   rows?: { added: number; removed: number; changed: number; columns: string[] };
+  /** A new model's SELECT: what it reads, keeps and groups by. */
+  select_summary?: SelectDescription;
 }
 
 /** The summary's key changes: the most telling `limit` semantic changes, grouped by model, then changed seeds' rows. */
@@ -266,8 +268,10 @@ function keyChanges(models: ModelReport[], limit: number): KeyChange[] {
     group.changes.push(short);
   }
   for (const m of models) {
+    if (out.length >= limit) break;
     const rows = m.materialized === 'seed' && m.probe?.diff ? keyedChange(m.probe.diff) : null;
-    if (rows && out.length < limit) out.push({ model: m.name, changes: [], rows });
+    if (rows) out.push({ model: m.name, changes: [], rows });
+    else if (m.change.status === 'added' && m.change.select_summary) out.push({ model: m.name, changes: [], select_summary: m.change.select_summary });
   }
   return out;
 }

@@ -98,6 +98,23 @@ export function semanticDiffResult(baseSql: string, headSql: string, dialect = '
   return { status: 'ok', changes: [...sourceChanges(base, head), ...columnChanges(base, head), ...filterChanges(base, head), ...joinChanges(base, head), ...groupByChanges(base, head)] };
 }
 
+/** What a new model's SELECT does, in the terms a review states it: what it reads, which rows it keeps, its grain. */
+export interface SelectDescription {
+  reads: string[];
+  filters: FilterPhrase[];
+  /** GROUP BY expressions (plain text); [] when it does not aggregate by keys. */
+  grain: string[];
+}
+
+/** A new model's SELECT described, or null when it cannot be analysed. */
+export function describeSelect(sql: string, dialect = 'snowflake'): SelectDescription | null {
+  const head = analyzeSelect(sql, dialect);
+  if ('reason' in head) return null;
+  const none: SelectAnalysis = { columns: [], relations: [], filters: [], joins: [], groupBy: [], predicates: [], groupByTexts: [] };
+  const filters = filterChanges(none, head).flatMap((c) => (c.phrase.key === 'filter_added' ? [c.phrase.filter] : []));
+  return { reads: [...head.relations], filters, grain: [...new Set(head.groupByTexts)].map(plain) };
+}
+
 function sourceChanges(base: SelectAnalysis, head: SelectAnalysis): SemanticChange[] {
   const out: SemanticChange[] = [];
   for (const r of head.relations) if (!base.relations.includes(r)) out.push({ kind: 'source_added', relation: r, phrase: { key: 'source_added', relation: r } });

@@ -49,6 +49,11 @@ describe('the demo', () => {
     expect(text).toContain('mart_orders_enriched');
     expect(text).toContain('rpt_30day_revenue_by_segment');
     expect(text).toContain('No production comparison');
+    // What the new models do, in the words the hand-written Growth report uses.
+    expect(text).toContain(
+      'in `rpt_30day_revenue_by_segment`: reads mart_orders_enriched; only includes rows where order_date is within the 30 days before 2026-11-01 and not is_test_user; one row per customer_segment.',
+    );
+    expect(text).toContain("New model: it reads stg_customers, stg_orders; only includes rows where status in ('completed', 'shipped') and not is_test_user.");
     expect(text).toContain('dbt_nightly');
     expect(text).not.toContain('NOT SAFE');
   });
