@@ -45,6 +45,8 @@ describe('semanticDiff', () => {
     expect(words("o.order_date >= (cast('2026-11-01' as date) + cast(-90 as bigint) * interval 1 day) and o.order_date < cast('2026-11-01' as date)", 'duckdb')).toEqual(expected);
     expect(words("o.order_date >= dateadd(day, -90, '2026-11-01'::date) and o.order_date < '2026-11-01'::date", 'snowflake')).toEqual(expected);
     expect(words("o.order_date >= date '2026-11-01' - interval '90 days' and o.order_date < date '2026-11-01'", 'postgres')).toEqual(expected);
+    // Anchored on today, as dbt.dateadd(…, current_date) compiles on DuckDB: the last N days.
+    expect(words('o.order_date >= (current_date + cast(-7 as bigint) * interval 1 day)', 'duckdb')).toEqual([['filter_added', 'now only includes rows where order_date is within the last 7 days']]);
     // A lower bound alone says so; an upper bound on another date is a second change.
     expect(words("o.order_date >= dateadd(day, -30, '2026-11-01')", 'snowflake')).toEqual([['filter_added', 'now only includes rows where order_date is on or after 30 days before 2026-11-01']]);
     expect(words("o.order_date >= dateadd(day, -30, '2026-11-01') and o.order_date < '2026-10-01'", 'snowflake')).toEqual([
