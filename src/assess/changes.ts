@@ -4,6 +4,7 @@
  * the SQL and how each output column's consumers are affected. Only the PR's own change counts:
  * both sides are loaded from the PR's base and head trees, never from a production artifact.
  */
+import { lookupRelation, relationKey } from '../dbt/relations.js';
 import type { DbtNode, Project } from '../dbt/types.js';
 import { columnLineage } from '../sql/columns.js';
 import { describeSelect, semanticDiffResult, type SemanticDiffResult } from '../sql/semantic-diff.js';
@@ -142,13 +143,11 @@ function added(node: DbtNode, base: Project, head: Project, dialect: string): Mo
 
 /** A relation as the project names it: the model's or seed's name, `source.table`, else the relation itself. */
 function nameOfRelation(project: Project, relation: string): string {
-  const norm = (t: string) => t.replace(/["`]/g, '').toLowerCase();
-  const r = norm(relation);
-  const matches = (full: string) => norm(full) === r || norm(full).endsWith(`.${r}`);
-  const node = Object.values(project.nodes).find((n) => n.relation_name && matches(n.relation_name));
-  if (node) return node.name;
-  const source = Object.values(project.sources).find((x) => matches(x.relation_name));
-  return source ? `${source.source_name}.${source.name}` : relation;
+  // Nodes first: they win over a source of the same name, exact or by trailing parts.
+  const names = new Map<string, string>();
+  for (const n of Object.values(project.nodes)) if (n.relation_name && !names.has(relationKey(n.relation_name))) names.set(relationKey(n.relation_name), n.name);
+  for (const x of Object.values(project.sources)) if (!names.has(relationKey(x.relation_name))) names.set(relationKey(x.relation_name), `${x.source_name}.${x.name}`);
+  return lookupRelation(names, relation) ?? relation;
 }
 
 /** Fills semantic and column classes for a change, from the SQL of both sides. */

@@ -18,6 +18,7 @@
  */
 import { ownerOf } from '../dbt/owners.js';
 import { topologicalOrder } from '../dbt/graph.js';
+import { lookupRelation, relationKey } from '../dbt/relations.js';
 import type { DbtNode, Project } from '../dbt/types.js';
 import { columnLineage, type ColumnRef } from '../sql/columns.js';
 import { changesRowSet, isWorse, worstClass } from './classify.js';
@@ -169,22 +170,13 @@ function relationIndex(head: Project, ids: string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const id of ids) {
     const rel = head.nodes[id]?.relation_name;
-    if (rel) out.set(normRelation(rel), id);
+    if (rel) out.set(relationKey(rel), id);
   }
   return out;
 }
 
-function normRelation(text: string): string {
-  return text.replace(/["`]/g, '').toLowerCase();
-}
-
 function parentOf(relation: string, index: Map<string, string>): string | undefined {
-  const r = normRelation(relation);
-  const exact = index.get(r);
-  if (exact) return exact;
-  // The SQL may omit the database (or schema): match on the trailing parts.
-  for (const [full, id] of index) if (full.endsWith(`.${r}`)) return id;
-  return undefined;
+  return lookupRelation(index, relation);
 }
 
 function ownState(change: ModelChange): ModelState {

@@ -48,3 +48,17 @@ export function defaultAliasName(custom: unknown, name: string, version?: string
   if (version !== undefined && version !== null && version !== '') return `${name}_v${version}`;
   return name;
 }
+
+/** Relation text as SQL resolves it (and column lineage spells it): quotes dropped, case folded. */
+export function relationKey(text: string): string {
+  return text.replace(/["`]/g, '').toLowerCase();
+}
+
+/** The entry of `index` (keyed by relationKey) a relation names, also when the SQL omits the database or schema. */
+export function lookupRelation<T>(index: ReadonlyMap<string, T>, relation: string): T | undefined {
+  const r = relationKey(relation);
+  const exact = index.get(r);
+  if (exact !== undefined) return exact;
+  for (const [full, value] of index) if (full.endsWith(`.${r}`)) return value;
+  return undefined;
+}

@@ -113,15 +113,13 @@ export function registerReportHelpers(): typeof handlebars {
   });
   h.registerHelper('json', (v: unknown) => JSON.stringify(v));
   /** A semantic SQL change's phrase in words (plain text: wrap it in `text` for markdown). */
-  h.registerHelper('semanticSummary', (phrase: unknown) => {
-    const partial = h.partials['semantic/change'];
-    return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(phrase)) : '';
-  });
+  const plainPartial = (name: string) => (context: unknown) => {
+    const partial = h.partials[name];
+    return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(context)) : '';
+  };
+  h.registerHelper('semanticSummary', plainPartial('semantic/change'));
   /** A new model's SELECT described (plain text: wrap it in `text` for markdown). */
-  h.registerHelper('selectDescription', (description: unknown) => {
-    const partial = h.partials['semantic/description'];
-    return typeof partial === 'function' ? String((partial as (context: unknown) => unknown)(description)) : '';
-  });
+  h.registerHelper('selectDescription', plainPartial('semantic/description'));
 
   const root = join(templatesDir, 'partials');
   for (const file of partialFiles(root)) {

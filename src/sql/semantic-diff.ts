@@ -378,11 +378,9 @@ export function caseBranches(definition: string): CaseBranch[] | undefined {
   const text = plain(definition);
   if (!/^case\b/i.test(text) || !/\bend$/i.test(text)) return undefined;
   const branches: CaseBranch[] = [];
-  const when = /\bwhen (.+?) then '((?:[^']|'')*)'/gi;
-  for (let m = when.exec(text); m; m = when.exec(text)) {
-    const cond = m[1].replace(/^\((.*)\)$/, '$1');
+  for (const { cond, value } of caseWhens(text)) {
     const cmp = /(>=|<=|<>|!=|>|<|=)\s*(-?[\d.]+)$/.exec(cond);
-    branches.push(cmp ? { form: 'threshold', value: m[2], op: cmp[1], bound: cmp[2] } : { form: 'condition', value: m[2], condition: cond });
+    branches.push(cmp ? { form: 'threshold', value, op: cmp[1], bound: cmp[2] } : { form: 'condition', value, condition: cond });
   }
   const other = /\belse '((?:[^']|'')*)' end$/i.exec(text);
   if (other) branches.push({ form: 'otherwise', value: other[1] });
@@ -414,15 +412,21 @@ function bucketChange(column: string, before: string, after: string): { threshol
 
 /** The one expression every threshold branch of a CASE compares (`coalesce(sum(amount), 0)`), if they share it. */
 function caseSubject(definition: string): string | undefined {
-  const text = plain(definition);
   const subjects = new Set<string>();
-  const when = /\bwhen (.+?) then '(?:[^']|'')*'/gi;
-  for (let m = when.exec(text); m; m = when.exec(text)) {
-    const cmp = /^(.+?)\s*(>=|<=|<>|!=|>|<|=)\s*-?[\d.]+$/.exec(m[1].replace(/^\((.*)\)$/, '$1'));
+  for (const { cond } of caseWhens(plain(definition))) {
+    const cmp = /^(.+?)\s*(>=|<=|<>|!=|>|<|=)\s*-?[\d.]+$/.exec(cond);
     if (!cmp) return undefined;
     subjects.add(cmp[1].trim());
   }
   return subjects.size === 1 ? [...subjects][0] : undefined;
+}
+
+/** Each `when <cond> then '<value>'` of a CASE (plain text), its condition's outer parentheses dropped. */
+function caseWhens(text: string): { cond: string; value: string }[] {
+  const when = /\bwhen (.+?) then '((?:[^']|'')*)'/gi;
+  const out: { cond: string; value: string }[] = [];
+  for (let m = when.exec(text); m; m = when.exec(text)) out.push({ cond: m[1].replace(/^\((.*)\)$/, '$1'), value: m[2] });
+  return out;
 }
 
 /** When two CASE expressions differ only in their numbers, the branches that moved (`High >= 5000` → `High >= 6000`). */
